@@ -1,0 +1,15 @@
+"""URL layout: pages under /o/<org_slug>/, the API under /api/v1/, the Books sandbox under /sandbox/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from fsmbilling.views import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("sandbox/", include("sandbox.urls")),
+    path("api/v1/", include("fsmbilling.api.urls")),
+]
+
+handler500 = "fsmbilling.views.errors.server_error"

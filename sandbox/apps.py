@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SandboxConfig(AppConfig):
+    verbose_name = "Books sandbox"
+    name = "sandbox"

@@ -1,0 +1,69 @@
+"""Every test database holds two organizations ("acme" and "globex"), each with an administrator (STYLE 9)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory, make_organization
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin@acme.test", first_name="Ada", last_name="Admin")
+
+
+@pytest.fixture
+def org(db, admin_user):
+    return make_organization("Acme Services", slug="acme", owner=admin_user)
+
+
+@pytest.fixture
+def other_admin(db):
+    return UserFactory(username="admin@globex.test", first_name="Gus", last_name="Globex")
+
+
+@pytest.fixture
+def other_org(db, other_admin):
+    return make_organization("Globex Repairs", slug="globex", owner=other_admin)
+
+
+@pytest.fixture(autouse=True)
+def _two_organizations(request):
+    """Both organizations exist in every test that uses the database."""
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        request.getfixturevalue("org")
+        request.getfixturevalue("other_org")
+
+
+@pytest.fixture
+def admin_client(org, admin_user) -> Client:
+    client = Client()
+    assert client.login(username=admin_user.username, password=PASSWORD)
+    return client
+
+
+def member(org, *, role: str, username: str):
+    """A user with the given built-in role in ``org``."""
+    from fsmbilling.models import Membership, Role
+
+    user = UserFactory(username=username)
+    Membership.objects.create(user=user, organization=org, role=Role.objects.get(organization=org, name=role))
+    return user
+
+
+@pytest.fixture
+def api_token(org, admin_user) -> str:
+    from fsmbilling.services.api_tokens import api_token_create
+
+    _, raw = api_token_create(organization=org, user=admin_user, name="tests")
+    return raw
+
+
+@pytest.fixture
+def api(api_token):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token}")
+    return client
