@@ -7,6 +7,7 @@ the same database. The run command stops it when it exits.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -40,7 +41,5 @@ def stop() -> None:
     from pgserver._commands import pg_ctl
 
     user = "pgserver" if getpass.getuser() == "root" else None
-    try:
+    with contextlib.suppress(Exception):  # already stopped is fine
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=folder, user=user)
-    except Exception:  # noqa: BLE001 - already stopped is fine
-        pass

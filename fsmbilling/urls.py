@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sandbox/", include("sandbox.urls")),
     path("api/v1/", include("fsmbilling.api.urls")),
+    path("o/<slug:org_slug>/", include("fsmbilling.views.org_urls")),
+    path("", include("fsmbilling.views.account_urls")),
 ]
 
 handler500 = "fsmbilling.views.errors.server_error"

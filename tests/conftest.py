@@ -67,3 +67,19 @@ def api(api_token):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_token}")
     return client
+
+
+@pytest.fixture
+def count_queries():
+    """``count_queries(fn)`` runs fn and returns how many SQL queries it made."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run(fn, *, warm_up: bool = True) -> int:
+        if warm_up:  # the first call also fills caches (throttle, token last-used time)
+            fn()
+        with CaptureQueriesContext(connection) as context:
+            fn()
+        return len(context.captured_queries)
+
+    return run

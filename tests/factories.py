@@ -17,6 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}@example.com")
     email = factory.SelfAttribute("username")
@@ -24,12 +25,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save(update_fields=["password"])
+
 
 def make_organization(name: str, *, slug: str | None = None, country: str = "US", owner=None, **kwargs):
     owner = owner or UserFactory()
-    return organization_create(
-        name=name, slug=slug, country=country, owner=owner, **kwargs
-    )
+    return organization_create(name=name, slug=slug, country=country, owner=owner, **kwargs)
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

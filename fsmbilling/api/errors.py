@@ -75,7 +75,7 @@ def exception_handler(exc, context):
         message = non_field[0] if non_field and len(fields) == 1 else "Some fields are not valid; see fields."
     elif isinstance(exc.detail, (list, dict)):
         fields = _flatten(exc.detail)
-        message = "; ".join(sum(fields.values(), []))
+        message = "; ".join(message for messages in fields.values() for message in messages)
     else:
         message = str(exc.detail)
     body = {"code": code, "message": message, "fields": fields}

@@ -9,14 +9,35 @@ from fsmbilling.models import Currency, DocumentSequence, Membership, Organizati
 from fsmbilling.models.organizations import MODULES, module_actions
 
 CURRENCY_META = {
-    "USD": ("US Dollar", "$", 2), "CAD": ("Canadian Dollar", "$", 2), "INR": ("Indian Rupee", "₹", 2),
-    "AUD": ("Australian Dollar", "$", 2), "GBP": ("Pound Sterling", "£", 2), "EUR": ("Euro", "€", 2),
-    "ZAR": ("South African Rand", "R", 2), "AED": ("UAE Dirham", "AED", 2), "SAR": ("Saudi Riyal", "SAR", 2),
-    "QAR": ("Qatari Riyal", "QAR", 2), "KWD": ("Kuwaiti Dinar", "KWD", 3), "JPY": ("Japanese Yen", "¥", 0),
+    "USD": ("US Dollar", "$", 2),
+    "CAD": ("Canadian Dollar", "$", 2),
+    "INR": ("Indian Rupee", "₹", 2),
+    "AUD": ("Australian Dollar", "$", 2),
+    "GBP": ("Pound Sterling", "£", 2),
+    "EUR": ("Euro", "€", 2),
+    "ZAR": ("South African Rand", "R", 2),
+    "AED": ("UAE Dirham", "AED", 2),
+    "SAR": ("Saudi Riyal", "SAR", 2),
+    "QAR": ("Qatari Riyal", "QAR", 2),
+    "KWD": ("Kuwaiti Dinar", "KWD", 3),
+    "JPY": ("Japanese Yen", "¥", 0),
 }
 COUNTRY_CURRENCY = {
-    "US": "USD", "CA": "CAD", "IN": "INR", "AU": "AUD", "GB": "GBP", "DE": "EUR", "ZA": "ZAR", "AE": "AED",
-    "SA": "SAR", "QA": "QAR", "KW": "KWD", "JP": "JPY", "FR": "EUR", "NL": "EUR", "IE": "EUR",
+    "US": "USD",
+    "CA": "CAD",
+    "IN": "INR",
+    "AU": "AUD",
+    "GB": "GBP",
+    "DE": "EUR",
+    "ZA": "ZAR",
+    "AE": "AED",
+    "SA": "SAR",
+    "QA": "QAR",
+    "KW": "KWD",
+    "JP": "JPY",
+    "FR": "EUR",
+    "NL": "EUR",
+    "IE": "EUR",
 }
 
 
@@ -32,23 +53,33 @@ def builtin_roles() -> dict[str, dict]:
         "Administrator": {"is_administrator": True, "permissions": everything, "receivables_summary": True},
         "Dispatcher": {
             "permissions": {
-                "companies": ["view", "edit"], "contacts": ["view", "edit"], "services_and_parts": ["view", "edit"],
-                "work_orders": ["view", "edit", "delete"], "estimates": ["view", "edit", "email"],
-                "invoices": ["view"], "payments": ["view"],
+                "companies": ["view", "edit"],
+                "contacts": ["view", "edit"],
+                "services_and_parts": ["view", "edit"],
+                "work_orders": ["view", "edit", "delete"],
+                "estimates": ["view", "edit", "email"],
+                "invoices": ["view"],
+                "payments": ["view"],
             },
             "receivables_summary": False,
         },
         "Technician": {
             "permissions": {
-                **field_work, "work_orders": ["view", "edit"], "estimates": ["view", "edit"],
-                "invoices": ["view", "edit"], "payments": ["view", "edit"],
+                **field_work,
+                "work_orders": ["view", "edit"],
+                "estimates": ["view", "edit"],
+                "invoices": ["view", "edit"],
+                "payments": ["view", "edit"],
             },
             "receivables_summary": False,
         },
         "Billing": {
             "permissions": {
-                **field_work, "work_orders": ["view"], "estimates": ["view", "edit", "delete", "email"],
-                "invoices": ["view", "edit", "delete", "email"], "payments": ["view", "edit", "delete", "email"],
+                **field_work,
+                "work_orders": ["view"],
+                "estimates": ["view", "edit", "delete", "email"],
+                "invoices": ["view", "edit", "delete", "email"],
+                "payments": ["view", "edit", "delete", "email"],
                 "sync_logs": ["view"],
             },
             "receivables_summary": True,
@@ -90,12 +121,20 @@ def organization_create(
             )
     except IntegrityError:
         organization = Organization.objects.create(
-            name=name.strip(), slug=unique_slug(name), country=country.upper(), state=state,
-            base_currency=currency_code, time_zone=time_zone,
+            name=name.strip(),
+            slug=unique_slug(name),
+            country=country.upper(),
+            state=state,
+            base_currency=currency_code,
+            time_zone=time_zone,
         )
     meta = CURRENCY_META.get(currency_code, (currency_code, currency_code, 2))
     Currency.objects.create(
-        organization=organization, code=currency_code, name=meta[0], symbol=meta[1], decimal_places=meta[2],
+        organization=organization,
+        code=currency_code,
+        name=meta[0],
+        symbol=meta[1],
+        decimal_places=meta[2],
         is_base=True,
     )
     roles = {

@@ -1,0 +1,43 @@
+"""List parameters of the API (API-4): ?search=, ?status=, ?modified_after=, ?ordering=."""
+
+from __future__ import annotations
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import exceptions
+
+from fsmbilling.api.errors import ApiError
+
+
+def list_params(request, *, allowed_filters: dict[str, set[str] | None], orderings: set[str]) -> dict:
+    """Parse and check list parameters; bad values are a 400 that names the parameter."""
+    params = request.query_params
+    filters: dict = {}
+    for name, allowed in allowed_filters.items():
+        value = params.get(name)
+        if value in (None, ""):
+            continue
+        if allowed is not None and value not in allowed:
+            raise ApiError(
+                "invalid",
+                f"{name} must be one of: {', '.join(sorted(allowed))}.",
+                fields={name: [f"Use one of: {', '.join(sorted(allowed))}."]},
+            )
+        if allowed is None and name not in ("modified_after",) and not value.isdigit():
+            raise ApiError("invalid", f"{name} must be a record id.", fields={name: ["Use a numeric id."]})
+        filters[name] = value
+    modified_after = params.get("modified_after")
+    if modified_after:
+        parsed = parse_datetime(modified_after.replace(" ", "+"))
+        if parsed is None or parsed.tzinfo is None:
+            raise ApiError(
+                "invalid",
+                "modified_after must be an ISO 8601 time with offset, e.g. 2026-01-31T12:00:00Z.",
+                fields={"modified_after": ["Use an ISO 8601 time with offset."]},
+            )
+        filters["modified_after"] = parsed
+    ordering = params.get("ordering", "")
+    if ordering and ordering.lstrip("-") not in orderings:
+        raise exceptions.ValidationError(
+            {"ordering": [f"Use one of: {', '.join(sorted(orderings))} (prefix - for descending)."]}
+        )
+    return {"search": params.get("search", "").strip()[:200], "filters": filters, "ordering": ordering}

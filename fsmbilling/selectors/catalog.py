@@ -1,0 +1,30 @@
+"""Reads of services and parts."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from fsmbilling.models import ServicePart
+from fsmbilling.selectors.common import order
+
+
+def service_part_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
+    """Services and parts of the organization; ``filters`` may hold status, kind, tax_preference, modified_after."""
+    queryset = ServicePart.objects.filter(organization=organization).select_related("default_tax")
+    filters = filters or {}
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search)
+            | Q(sku__icontains=search)
+            | Q(description__icontains=search)
+            | Q(hsn_sac__startswith=search)
+        )
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("kind"):
+        queryset = queryset.filter(kind=filters["kind"])
+    if filters.get("tax_preference"):
+        queryset = queryset.filter(tax_preference=filters["tax_preference"])
+    if filters.get("modified_after"):
+        queryset = queryset.filter(updated_at__gt=filters["modified_after"])
+    return order(queryset, ordering, ("name", "id"))

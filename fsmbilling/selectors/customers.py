@@ -1,0 +1,48 @@
+"""Reads of companies and contacts."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from fsmbilling.models import Company, Contact
+from fsmbilling.selectors.common import order
+
+
+def company_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
+    queryset = Company.objects.filter(organization=organization).select_related("currency")
+    filters = filters or {}
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(email__icontains=search) | Q(phone__icontains=search))
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("modified_after"):
+        queryset = queryset.filter(updated_at__gt=filters["modified_after"])
+    return order(queryset, ordering, ("name", "id"))
+
+
+def contact_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
+    """Contacts of the organization; ``filters`` may hold status, company (id), primary ("yes"/"no"), modified_after."""
+    queryset = Contact.objects.filter(organization=organization).select_related("company")
+    filters = filters or {}
+    if search:
+        queryset = queryset.filter(
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(phone__icontains=search)
+            | Q(mobile__icontains=search)
+            | Q(company__name__icontains=search)
+        )
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    company = str(filters.get("company") or "")
+    if company:
+        # A malformed or out-of-range id matches nothing rather than failing.
+        queryset = (
+            queryset.filter(company_id=int(company)) if company.isascii() and company.isdigit() else queryset.none()
+        )
+    if filters.get("primary") in ("yes", "no"):
+        queryset = queryset.filter(is_primary=filters["primary"] == "yes")
+    if filters.get("modified_after"):
+        queryset = queryset.filter(updated_at__gt=filters["modified_after"])
+    return order(queryset, ordering, ("last_name", "first_name", "id"))

@@ -1,0 +1,57 @@
+"""Reads of work orders, appointments and assets."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from fsmbilling.models import Asset, ServiceAppointment, WorkOrder
+from fsmbilling.selectors.common import order
+
+
+def work_order_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
+    queryset = WorkOrder.objects.filter(organization=organization).select_related("company", "contact", "currency")
+    filters = filters or {}
+    if search:
+        queryset = queryset.filter(
+            Q(number__icontains=search)
+            | Q(summary__icontains=search)
+            | Q(company__name__icontains=search)
+            | Q(contact__last_name__icontains=search)
+        )
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("priority"):
+        queryset = queryset.filter(priority=filters["priority"])
+    if filters.get("company"):
+        queryset = queryset.filter(company_id=filters["company"])
+    if filters.get("contact"):
+        queryset = queryset.filter(contact_id=filters["contact"])
+    if filters.get("billing") == "unbilled":
+        queryset = queryset.filter(unbilled_amount__gt=0)
+    if filters.get("modified_after"):
+        queryset = queryset.filter(updated_at__gt=filters["modified_after"])
+    return order(queryset, ordering, ("-id",))
+
+
+def appointment_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
+    queryset = ServiceAppointment.objects.filter(organization=organization).select_related("work_order")
+    filters = filters or {}
+    if search:
+        queryset = queryset.filter(Q(work_order__number__icontains=search) | Q(work_order__summary__icontains=search))
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("work_order"):
+        queryset = queryset.filter(work_order_id=filters["work_order"])
+    if filters.get("modified_after"):
+        queryset = queryset.filter(updated_at__gt=filters["modified_after"])
+    return order(queryset, ordering, ("scheduled_start", "id"))
+
+
+def asset_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
+    queryset = Asset.objects.filter(organization=organization).select_related("company", "contact")
+    filters = filters or {}
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(serial_number__icontains=search))
+    if filters.get("modified_after"):
+        queryset = queryset.filter(updated_at__gt=filters["modified_after"])
+    return order(queryset, ordering, ("name", "id"))
