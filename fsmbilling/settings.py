@@ -71,7 +71,7 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: DATABASE_URL, or the embedded PostgreSQL in .data/pg --------------------------------------------------
+# --- Database: DATABASE_URL, or the embedded PostgreSQL in .data/pg ---
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
@@ -125,17 +125,17 @@ CACHES = {
     )
 }
 
-# --- Email: console in development, SMTP when EMAIL_URL is set ---------------------------------------------------------
+# --- Email: console in development, SMTP when EMAIL_URL is set ---
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fsmbilling <no-reply@fsmbilling.local>")
 
-# --- Secrets at rest (refresh tokens, gateway keys). Several keys, comma separated, the first encrypts ---------------
+# --- Secrets at rest (refresh tokens, gateway keys). Several keys, comma separated, the first encrypts ---
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 
-# --- REST API ---------------------------------------------------------------------------------------------------------
+# --- REST API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "fsmbilling.api.authentication.ApiTokenAuthentication",
@@ -176,7 +176,7 @@ Q_CLUSTER = {
     **({"redis": env.str("REDIS_URL")} if env.str("REDIS_URL", default="") else {"orm": "default"}),
 }
 
-# --- Finance connection --------------------------------------------------------------------------------------------
+# --- Finance connection ---
 # Base URL of the built-in Books sandbox as the connector sees it (the sandbox is one more data centre to it).
 SANDBOX_BASE_URL = env.str("SANDBOX_BASE_URL", default=SITE_URL.rstrip("/") + "/sandbox")
 # The sandbox's non-Zoho control endpoints (/sandbox/_control/): never on in production.

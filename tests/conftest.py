@@ -8,6 +8,13 @@ from django.test import Client
 from tests.factories import PASSWORD, UserFactory, make_organization
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing the test users' passwords with the production hasher costs half a second per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin@acme.test", first_name="Ada", last_name="Admin")
@@ -26,6 +33,21 @@ def other_admin(db):
 @pytest.fixture
 def other_org(db, other_admin):
     return make_organization("Globex Repairs", slug="globex", owner=other_admin)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _keep_test_connection_open():
+    """In-process HTTP (httpx.WSGITransport) runs Django's request signals, which close the database connection at
+    the end of a request; inside a test's transaction that would close the test's own connection. Django's test
+    client disconnects the same handlers."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)

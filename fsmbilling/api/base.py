@@ -94,6 +94,11 @@ class OrgScopedViewSet(OrgMixin, viewsets.ModelViewSet):
 class OrgPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A relation that only resolves rows of the request's organization (another tenant's id reads as missing)."""
 
+    default_error_messages = {
+        "does_not_exist": NOT_FOUND,
+        "incorrect_type": "Use the numeric id of a record, not {data_type}.",
+    }
+
     def get_queryset(self):
         organization = self.context.get("organization")
         queryset = super().get_queryset()
@@ -102,7 +107,8 @@ class OrgPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.filter(organization=organization)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, str)) or not str(data).isdigit():
+        text = str(data)
+        if isinstance(data, bool) or not isinstance(data, (int, str)) or not (text.isascii() and text.isdigit()):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if int(data) > 2**63 - 1:
             self.fail("does_not_exist", pk_value=data)

@@ -22,7 +22,7 @@ def list_params(request, *, allowed_filters: dict[str, set[str] | None], orderin
                 f"{name} must be one of: {', '.join(sorted(allowed))}.",
                 fields={name: [f"Use one of: {', '.join(sorted(allowed))}."]},
             )
-        if allowed is None and name not in ("modified_after",) and not value.isdigit():
+        if allowed is None and name not in ("modified_after",) and not (value.isascii() and value.isdigit()):
             raise ApiError("invalid", f"{name} must be a record id.", fields={name: ["Use a numeric id."]})
         filters[name] = value
     modified_after = params.get("modified_after")

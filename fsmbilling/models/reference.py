@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fsmbilling.models.base import TenantModel
@@ -34,6 +35,9 @@ class Currency(TenantModel):
 
     def __str__(self) -> str:
         return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("currencies:detail", kwargs={"org_slug": self.organization.slug, "pk": self.pk})
 
 
 class Tax(TenantModel):
@@ -155,3 +159,6 @@ class CustomField(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_module_display()}: {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("custom_fields:detail", kwargs={"org_slug": self.organization.slug, "pk": self.pk})

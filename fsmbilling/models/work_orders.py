@@ -136,6 +136,11 @@ class ServiceAppointment(TenantModel):
     def __str__(self) -> str:
         return f"{self.work_order.number} @ {self.scheduled_start:%Y-%m-%d %H:%M}"
 
+    def get_absolute_url(self) -> str:
+        # An appointment is shown on its work order's page.
+        url = reverse("work_orders:detail", kwargs={"org_slug": self.organization.slug, "pk": self.work_order_id})
+        return f"{url}#appointment-{self.pk}"
+
 
 class Asset(TenantModel):
     name = models.CharField(max_length=200)
@@ -156,3 +161,6 @@ class Asset(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("assets:detail", kwargs={"org_slug": self.organization.slug, "pk": self.pk})

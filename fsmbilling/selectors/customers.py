@@ -21,7 +21,10 @@ def company_list(*, organization, search: str = "", filters: dict | None = None,
 
 
 def contact_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
-    """Contacts of the organization; ``filters`` may hold status, company (id), primary ("yes"/"no"), modified_after."""
+    """Contacts of the organization.
+
+    ``filters`` may hold status, company (an id), primary (yes/no or true/false) and modified_after.
+    """
     queryset = Contact.objects.filter(organization=organization).select_related("company")
     filters = filters or {}
     if search:
@@ -41,8 +44,9 @@ def contact_list(*, organization, search: str = "", filters: dict | None = None,
         queryset = (
             queryset.filter(company_id=int(company)) if company.isascii() and company.isdigit() else queryset.none()
         )
-    if filters.get("primary") in ("yes", "no"):
-        queryset = queryset.filter(is_primary=filters["primary"] == "yes")
+    primary = filters.get("primary") or filters.get("is_primary")
+    if primary in ("yes", "true", "no", "false"):
+        queryset = queryset.filter(is_primary=primary in ("yes", "true"))
     if filters.get("modified_after"):
         queryset = queryset.filter(updated_at__gt=filters["modified_after"])
     return order(queryset, ordering, ("last_name", "first_name", "id"))

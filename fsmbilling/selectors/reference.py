@@ -69,3 +69,15 @@ def salesperson_list(*, organization, search: str = "", filters: dict | None = N
         queryset = queryset.filter(Q(name__icontains=search) | Q(email__icontains=search))
     queryset = _modified_after(_active(queryset, filters), filters)
     return order(queryset, ordering, ("name", "id"))
+
+
+def custom_field_display(*, organization, module: str, values: dict | None) -> list[dict]:
+    """The custom field values of one record, labelled and in the administrator's order, for detail pages."""
+    values = values or {}
+    if not values:
+        return []
+    return [
+        {"label": d.label, "value": values[d.api_name], "is_sensitive": d.is_pii or d.is_ephi}
+        for d in CustomField.objects.filter(organization=organization, module=module).order_by("position", "label")
+        if d.api_name in values
+    ]

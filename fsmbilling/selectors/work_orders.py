@@ -9,7 +9,10 @@ from fsmbilling.selectors.common import order
 
 
 def work_order_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
-    queryset = WorkOrder.objects.filter(organization=organization).select_related("company", "contact", "currency")
+    # The organization is joined for the rows' links (get_absolute_url), so a page costs the same at any size.
+    queryset = WorkOrder.objects.filter(organization=organization).select_related(
+        "organization", "company", "contact", "currency"
+    )
     filters = filters or {}
     if search:
         queryset = queryset.filter(
@@ -34,7 +37,11 @@ def work_order_list(*, organization, search: str = "", filters: dict | None = No
 
 
 def appointment_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
-    queryset = ServiceAppointment.objects.filter(organization=organization).select_related("work_order")
+    queryset = (
+        ServiceAppointment.objects.filter(organization=organization)
+        .select_related("organization", "work_order")
+        .prefetch_related("technicians")
+    )
     filters = filters or {}
     if search:
         queryset = queryset.filter(Q(work_order__number__icontains=search) | Q(work_order__summary__icontains=search))
@@ -48,10 +55,19 @@ def appointment_list(*, organization, search: str = "", filters: dict | None = N
 
 
 def asset_list(*, organization, search: str = "", filters: dict | None = None, ordering: str = "") -> QuerySet:
-    queryset = Asset.objects.filter(organization=organization).select_related("company", "contact")
+    queryset = Asset.objects.filter(organization=organization).select_related("organization", "company", "contact")
     filters = filters or {}
     if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(serial_number__icontains=search))
+        queryset = queryset.filter(
+            Q(name__icontains=search)
+            | Q(serial_number__icontains=search)
+            | Q(company__name__icontains=search)
+            | Q(contact__last_name__icontains=search)
+        )
+    if filters.get("company"):
+        queryset = queryset.filter(company_id=filters["company"])
+    if filters.get("contact"):
+        queryset = queryset.filter(contact_id=filters["contact"])
     if filters.get("modified_after"):
         queryset = queryset.filter(updated_at__gt=filters["modified_after"])
     return order(queryset, ordering, ("name", "id"))

@@ -72,14 +72,13 @@ def user_create(*, email: str, password: str, full_name: str = ""):
 
 
 @transaction.atomic
-def signup(
+def account_signup(
     *, email: str, password: str, full_name: str, organization_name: str, country: str, time_zone: str
 ) -> tuple[object, Organization]:
     """Create the user and their organization (the user becomes its administrator)."""
+    country, time_zone = country_code(country), time_zone_name(time_zone)
     user = user_create(email=email, password=password, full_name=full_name)
-    organization = organization_create(
-        name=organization_name, owner=user, country=country_code(country), time_zone=time_zone_name(time_zone)
-    )
+    organization = organization_create(name=organization_name, owner=user, country=country, time_zone=time_zone)
     return user, organization
 
 
@@ -103,12 +102,13 @@ def time_zone_name(value: str) -> str:
     return value
 
 
+ZONE_AREAS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
 @cache
 def time_zones() -> tuple[str, ...]:
-    """Canonical IANA zones (Area/City) plus UTC, sorted."""
-    names = {
-        name for name in zoneinfo.available_timezones() if "/" in name and not name.startswith(("Etc/", "SystemV/"))
-    }
+    """Canonical IANA zones (Area/City) plus UTC, sorted; legacy aliases such as US/Eastern are left out."""
+    names = {name for name in zoneinfo.available_timezones() if name.split("/", 1)[0] in ZONE_AREAS and "/" in name}
     return ("UTC", *sorted(names))
 
 

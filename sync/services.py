@@ -1,0 +1,237 @@
+"""Writes of the sync app: enable sync, Sync Now, schedule, support actions, retry and skip (SYN-1, SYN-8, SYN-9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fsmbilling.models import Organization
+from sync.engine_models import ManualRunDay, SyncFailure, SyncLink, SyncRun, SyncSettings
+
+MANUAL_RUNS_PER_DAY = 30
+STALE_RUN_AFTER = dt.timedelta(minutes=15)
+
+
+class SyncRefused(Exception):
+    """A refused sync action: ``code`` for the API, ``message`` says why and what to do."""
+
+    def __init__(self, code: str, message: str, *, status: int = 409, retry_after: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+
+def settings_for(organization: Organization) -> SyncSettings:
+    row, _created = SyncSettings.objects.get_or_create(organization=organization)
+    return row
+
+
+def local_today(organization: Organization, now: dt.datetime | None = None) -> dt.date:
+    try:
+        zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return (now or timezone.now()).astimezone(zone).date()
+
+
+def seconds_to_local_midnight(organization: Organization, now: dt.datetime | None = None) -> int:
+    try:
+        zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    local = (now or timezone.now()).astimezone(zone)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return max(1, int((midnight - local).total_seconds()))
+
+
+def manual_runs_left(organization: Organization) -> int:
+    used = (
+        ManualRunDay.objects.filter(organization=organization, day=local_today(organization))
+        .values_list("count", flat=True)
+        .first()
+        or 0
+    )
+    return max(0, MANUAL_RUNS_PER_DAY - used)
+
+
+def active_run(organization: Organization) -> SyncRun | None:
+    return SyncRun.objects.filter(organization=organization, state__in=SyncRun.ACTIVE_STATES).first()
+
+
+def _check_can_run(organization: Organization, row: SyncSettings) -> None:
+    from sync.engine.run import _import_running
+    from sync.models import FinanceConnection
+
+    if row.disabled_by_error:
+        raise SyncRefused(
+            "sync_disabled",
+            f"Sync was disabled by an error: {row.disabled_reason} Only platform "
+            "support can enable it again, once the cause is fixed.",
+        )
+    if not row.is_enabled:
+        raise SyncRefused("sync_not_enabled", "Sync is not enabled. Enable it in Billing Setup → Integration.")
+    connection = FinanceConnection.objects.filter(organization=organization).first()
+    if connection is None or not connection.is_usable:
+        raise SyncRefused(
+            "finance_unavailable",
+            "The finance organization is not connected or cannot be reached. Reconnect it in Billing Setup.",
+        )
+    if _import_running(organization):
+        raise SyncRefused("import_running", "A data import is running. Sync can start when it has finished.")
+
+
+def _create_run(organization: Organization, *, trigger: str, actor=None) -> SyncRun:
+    try:
+        with transaction.atomic():
+            run = SyncRun.objects.create(organization=organization, trigger=trigger, requested_by=actor)
+    except IntegrityError as exc:  # another run is pending or running: one per organization (SYN-9)
+        raise SyncRefused(
+            "run_in_progress",
+            "A sync run is already in progress for this organization. Wait for it "
+            "to finish; its progress is in Sync Logs.",
+        ) from exc
+    transaction.on_commit(lambda: enqueue_run(run.pk))
+    return run
+
+
+def enqueue_run(run_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("sync.tasks.run_sync", run_id, task_name=f"sync-run-{run_id}", group="sync")
+
+
+@transaction.atomic
+def sync_now(*, organization: Organization, actor) -> SyncRun:
+    """Start a manual run: at most 30 per organization per local calendar day (SYN-8), one at a time (SYN-9)."""
+    row = settings_for(organization)
+    _check_can_run(organization, row)
+    day = local_today(organization)
+    try:
+        with transaction.atomic():
+            counter, _created = ManualRunDay.objects.get_or_create(organization=organization, day=day)
+    except IntegrityError:
+        counter = ManualRunDay.objects.get(organization=organization, day=day)
+    counter = ManualRunDay.objects.select_for_update().get(pk=counter.pk)
+    if counter.count >= MANUAL_RUNS_PER_DAY:
+        raise SyncRefused(
+            "manual_run_limit",
+            f"The {MANUAL_RUNS_PER_DAY} manual runs of today are used up. Automatic sync goes on; Sync Now is "
+            "available again after midnight in the organization's time zone.",
+            status=429,
+            retry_after=seconds_to_local_midnight(organization),
+        )
+    if active_run(organization) is not None:
+        raise SyncRefused(
+            "run_in_progress",
+            "A sync run is already in progress for this organization. Wait for it "
+            "to finish; its progress is in Sync Logs.",
+        )
+    run = _create_run(organization, trigger=SyncRun.Trigger.MANUAL, actor=actor)
+    counter.count += 1
+    counter.save(update_fields=["count"])
+    return run
+
+
+@transaction.atomic
+def sync_enable(*, organization: Organization, actor, duplicate_handling: str, auto_sync: bool = True) -> SyncRun:
+    """Save and Enable (SYN-1): a one-time switch, refused while an import runs; starts the first run."""
+    from sync.engine.run import _import_running
+
+    row = SyncSettings.objects.select_for_update().get(pk=settings_for(organization).pk)
+    if row.is_enabled:
+        raise SyncRefused("already_enabled", "Sync is already enabled.")
+    if row.disabled_by_error:
+        raise SyncRefused(
+            "sync_disabled",
+            f"Sync was disabled by an error: {row.disabled_reason} Only platform support can enable it again.",
+        )
+    if _import_running(organization):
+        raise SyncRefused("import_running", "A data import is running. Enable sync when it has finished.")
+    if duplicate_handling not in SyncSettings.Duplicates.values:
+        raise ValidationError({"duplicate_handling": ["Choose clone or overwrite."]})
+    row.duplicate_handling = duplicate_handling
+    row.auto_sync = auto_sync
+    row.is_enabled = True
+    row.enabled_at = timezone.now()
+    row.enabled_by = actor
+    row.save()
+    return _create_run(organization, trigger=SyncRun.Trigger.FIRST, actor=actor)
+
+
+@transaction.atomic
+def sync_support_enable(*, organization: Organization, actor, note: str) -> SyncSettings:
+    """Platform support re-enables a sync that an error disabled (SYN-15), with a note of what was fixed."""
+    if not getattr(actor, "is_staff", False):
+        raise SyncRefused("support_only", "Only platform support can enable a sync that an error disabled.", status=403)
+    if not note.strip():
+        raise ValidationError({"note": ["Say what was fixed."]})
+    row = SyncSettings.objects.select_for_update().get(pk=settings_for(organization).pk)
+    row.disabled_by_error = False
+    row.disabled_reason = ""
+    row.is_enabled = True
+    row.next_auto_run_at = timezone.now()
+    row.save()
+    from sync.engine_models import SupportNote
+
+    SupportNote.objects.create(organization=organization, author=actor, action="re-enable sync", note=note.strip())
+    return row
+
+
+def sync_auto_set(*, organization: Organization, actor, enabled: bool) -> SyncSettings:
+    row = settings_for(organization)
+    row.auto_sync = enabled
+    row.next_auto_run_at = timezone.now() + dt.timedelta(hours=3) if enabled and row.is_enabled else None
+    row.save(update_fields=["auto_sync", "next_auto_run_at", "updated_at"])
+    return row
+
+
+def failure_retry(*, organization: Organization, failure_ids: list[int], actor) -> int:
+    """Mark failed records for the next run (they are taken again whatever their modified time)."""
+    failures = SyncFailure.objects.filter(organization=organization, pk__in=failure_ids, state=SyncFailure.State.OPEN)
+    for failure in failures:
+        SyncLink.objects.filter(organization=organization, kind=failure.kind, local_id=failure.local_id).update(
+            needs_resync=True
+        )
+    return failures.count()
+
+
+def failure_skip(*, organization: Organization, failure_ids: list[int], actor) -> int:
+    return SyncFailure.objects.filter(
+        organization=organization, pk__in=failure_ids, state=SyncFailure.State.OPEN
+    ).update(state=SyncFailure.State.SKIPPED)
+
+
+def dispatch_automatic_runs(now: dt.datetime | None = None) -> list[int]:
+    """Every minute: end runs whose worker died, and start the automatic runs that are due (SYN-8)."""
+    now = now or timezone.now()
+    stale = SyncRun.objects.filter(state=SyncRun.State.RUNNING, heartbeat_at__lt=now - STALE_RUN_AFTER)
+    stale.update(
+        state=SyncRun.State.CUT_SHORT,
+        finished_at=now,
+        reason="The worker stopped answering; the next run continues where this one stopped.",
+    )
+    SyncRun.objects.filter(state=SyncRun.State.PENDING, created_at__lt=now - STALE_RUN_AFTER).update(
+        state=SyncRun.State.SKIPPED, finished_at=now, reason="No worker picked the run up in time; it was dropped."
+    )
+    started = []
+    due = SyncSettings.objects.filter(
+        is_enabled=True, auto_sync=True, disabled_by_error=False, next_auto_run_at__lte=now
+    ).select_related("organization")
+    for row in due:
+        connection = getattr(row.organization, "finance_connection", None)
+        if connection is None or connection.sync_paused:
+            continue
+        try:
+            with transaction.atomic():
+                run = _create_run(row.organization, trigger=SyncRun.Trigger.AUTOMATIC)
+                SyncSettings.objects.filter(pk=row.pk).update(next_auto_run_at=None)
+        except SyncRefused:
+            continue
+        started.append(run.pk)
+    return started
