@@ -1,5 +1,7 @@
 """URL layout: pages under /o/<org_slug>/, the API under /api/v1/, the Books sandbox under /sandbox/."""
 
+from importlib.util import find_spec
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,5 +15,9 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("fsmbilling.views.org_urls")),
     path("", include("fsmbilling.views.account_urls")),
 ]
+# Pages outside any organization that other apps bring (OAuth callback, public payment pages).
+for dotted in ("sync.urls", "invoicing.urls"):
+    if find_spec(dotted) is not None:
+        urlpatterns.append(path("", include(dotted)))
 
 handler500 = "fsmbilling.views.errors.server_error"

@@ -15,7 +15,8 @@ API_MODULES = [
     "fsmbilling.api.reference",
     "fsmbilling.api.work_orders",
     "fsmbilling.api.members",
-    "sync.api",
+    "sync.api_billing",
+    "sync.api_sync",
     "invoicing.api",
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -132,6 +133,14 @@ class EmailAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
         field.label = _("Email")
         field.max_length = 254
         field.widget = forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email", "maxlength": 254})
+
+
+class AdminEmailAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The Django admin's log-in with the same throttle (set ``admin.site.login_form`` to this class)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Email")
 
 
 class LoginView(auth_views.LoginView):

@@ -558,7 +558,8 @@ def _invoice_payments_changed(invoice: Invoice, now) -> None:
 
 
 def _unapply(payment: CustomerPayment, now) -> None:
-    invoices = list(Invoice.objects.select_for_update().filter(applications__payment=payment).distinct())
+    invoice_ids = set(payment.applications.values_list("invoice_id", flat=True))
+    invoices = list(Invoice.objects.select_for_update().filter(pk__in=invoice_ids).order_by("pk"))
     payment.applications.all().delete()
     for invoice in invoices:
         _invoice_payments_changed(invoice, now)

@@ -45,12 +45,21 @@ class RunStopped(Exception):
 
 
 class Engine:
-    def __init__(self, run: SyncRun, *, connector=None, transport=None, clock=None):
+    def __init__(
+        self,
+        run: SyncRun | None,
+        *,
+        organization: Organization | None = None,
+        connector=None,
+        transport=None,
+        clock=None,
+    ):
+        """``run`` is None for a single push outside a run (invoicing pushes its customer and items first)."""
         from sync.models import FinanceConnection
 
         self.run = run
-        self.organization: Organization = run.organization
-        self.settings = SyncSettings.objects.get(organization=self.organization)
+        self.organization: Organization = run.organization if run is not None else organization
+        self.settings, _created = SyncSettings.objects.get_or_create(organization=self.organization)
         self.connection = FinanceConnection.objects.filter(organization=self.organization).first()
         self._connector = connector
         self._transport = transport
@@ -62,7 +71,7 @@ class Engine:
         self.clock = clock or SYSTEM_CLOCK
         # Both sides' "now" at the start of the run: FSM's database time for local changes, the connector's clock
         # for Books' modified times (the same clock in production; a virtual one in tests).
-        self.started_at = run.started_at or timezone.now()
+        self.started_at = (run.started_at if run is not None else None) or timezone.now()
         self.remote_started_at = self.clock.now()
         self.counts: dict[str, dict[str, dict[str, int]]] = {}
         self.refs: Refs | None = None
@@ -121,6 +130,8 @@ class Engine:
         bucket[what] = bucket.get(what, 0) + n
 
     def heartbeat(self, module: str) -> None:
+        if self.run is None:
+            return
         now = timezone.now()
         if now - self._last_heartbeat < dt.timedelta(seconds=2):
             return
@@ -172,6 +183,8 @@ class Engine:
         remote_id: str = "",
         label: str = "",
     ) -> None:
+        if self.run is None:  # a single push: the caller reports the failure
+            raise error
         SyncFailure.objects.create(
             organization=self.organization,
             run=self.run,

@@ -211,6 +211,26 @@ def test_successful_login_resets_the_email_counter(client, admin_user, three_att
     assert login(client, "admin@acme.test", PASSWORD, address="10.0.0.4").status_code == 302
 
 
+def test_admin_login_form_shares_the_throttle(rf, admin_user, three_attempts):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from fsmbilling.views.accounts import AdminEmailAuthenticationForm
+
+    admin_user.is_staff = True
+    admin_user.save(update_fields=["is_staff"])
+    request = rf.post("/admin/login/", REMOTE_ADDR="10.1.1.1")
+    request.session, request.user = SessionStore(), AnonymousUser()
+    for _ in range(3):
+        login(Client(), "admin@acme.test", "nope", address="10.1.1.2")
+    form = AdminEmailAuthenticationForm(request, data={"username": "admin@acme.test", "password": PASSWORD})
+    assert not form.is_valid() and "Too many failed log-in attempts" in str(form.errors)
+    assert (
+        AdminEmailAuthenticationForm(request, data={"username": "admin@globex.test", "password": PASSWORD}).is_valid()
+        is False
+    )  # not staff
+
+
 def test_inactive_user_cannot_log_in(db, client):
     UserFactory(username="gone@acme.test", is_active=False)
     assert login(client, "gone@acme.test").status_code == 200
