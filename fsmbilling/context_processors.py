@@ -24,7 +24,7 @@ NAVIGATION = [
     ("taxes:list", _("Taxes"), "billing_setup"),
     ("custom_fields:list", _("Custom fields"), "billing_setup"),
     ("currencies:list", _("Currencies"), None),
-    ("members", _("Users and roles"), None),
+    ("members", _("Users and roles"), "administrators"),
     ("api_tokens", _("API tokens"), None),
 ]
 
@@ -38,7 +38,9 @@ def _nav(request, organization, role) -> list[dict]:
         if url_name is None:
             items.append({"heading": True, "label": label})
             continue
-        if module and not role.allows(module, "view"):
+        if module == "administrators" and not role.is_administrator:
+            continue
+        if module and module != "administrators" and not role.allows(module, "view"):
             continue
         try:
             url = reverse(url_name, kwargs={"org_slug": organization.slug})

@@ -160,6 +160,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "fsmbilling.models.base.Status",
+        "TaxKindEnum": "fsmbilling.models.reference.Tax.Kind",
+        "ServicePartKindEnum": "fsmbilling.models.catalog.ServicePart.Kind",
+        "WorkOrderStatusEnum": "fsmbilling.models.work_orders.WorkOrder.State",
+        "WorkOrderPriorityEnum": "fsmbilling.models.work_orders.WorkOrder.Priority",
+        "WorkStatusEnum": "fsmbilling.models.work_orders.WorkOrderLine.WorkStatus",
+        "BillingStatusEnum": "fsmbilling.models.work_orders.WorkOrderLine.BillingStatus",
+        "AppointmentStatusEnum": "fsmbilling.models.work_orders.ServiceAppointment.State",
+    },
 }
 
 # --- Task cluster (django-q2): the ORM broker by default, Redis when REDIS_URL is set ---------------------------------

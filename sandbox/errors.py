@@ -55,7 +55,7 @@ class SandboxDroppedConnection(Exception):
 try:  # pragma: no branch - httpx is in requirements.txt
     import httpx
 
-    class SandboxDroppedConnection(httpx.RemoteProtocolError):  # type: ignore[no-redef]  # noqa: F811
+    class SandboxDroppedConnection(httpx.RemoteProtocolError):  # type: ignore[no-redef]
         """Raised from a response body to emulate a dropped connection (fault kind "drop")."""
 
         def __init__(self, message: str = "Server disconnected without sending a response."):

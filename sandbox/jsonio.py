@@ -42,7 +42,9 @@ def json_response(payload: dict, status: int = 200, headers: dict | None = None)
 
 def error_response(error: ApiError, headers: dict | None = None) -> HttpResponse:
     return json_response(
-        {"code": error.code, "message": error.message}, status=error.status, headers={**error.headers, **(headers or {})}
+        {"code": error.code, "message": error.message},
+        status=error.status,
+        headers={**error.headers, **(headers or {})},
     )
 
 

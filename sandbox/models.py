@@ -467,7 +467,7 @@ class PaymentApplication(models.Model):
     amount_applied = models.DecimalField(**MONEY)
 
 
-# --- Accounts server ---------------------------------------------------------------------------------------------------
+# --- Accounts server --------------------------------------------------------------------------------------------------
 
 
 class OAuthClient(models.Model):

@@ -10,13 +10,15 @@ MODULES = ("contacts", "items", "invoices", "estimates", "customerpayments", "se
 
 _ALL = list(OPERATIONS)
 ROLE_DEFAULTS: dict[str, dict[str, list[str]]] = {
-    "admin": dict.fromkeys(MODULES, _ALL),
-    "staff": {**dict.fromkeys(("contacts", "items", "invoices", "estimates", "customerpayments"), _ALL),
-              "settings": ["READ"]},
+    "admin": {module: list(OPERATIONS) for module in MODULES},
+    "staff": {
+        **dict.fromkeys(("contacts", "items", "invoices", "estimates", "customerpayments"), _ALL),
+        "settings": ["READ"],
+    },
     "timesheetstaff": {"contacts": ["READ"], "items": ["READ"], "settings": ["READ"]},
 }
 # Any other role name is a custom role: read-only everywhere unless its permissions say more.
-CUSTOM_ROLE_DEFAULT = dict.fromkeys(MODULES, ["READ"])
+CUSTOM_ROLE_DEFAULT = {module: ["READ"] for module in MODULES}
 
 
 def scope_allows(scopes: frozenset[str], *, modules: tuple[str, ...], operation: str) -> bool:

@@ -17,7 +17,9 @@ urlpatterns = [
     # Control API (off in production)
     path("_control/orgs", control.orgs_view, name="control-orgs"),
     path("_control/orgs/<str:organization_id>", control.org_view, name="control-org"),
-    path("_control/orgs/<str:organization_id>/customfields", control.org_custom_fields_view, name="control-customfields"),
+    path(
+        "_control/orgs/<str:organization_id>/customfields", control.org_custom_fields_view, name="control-customfields"
+    ),
     path("_control/users", control.users_view, name="control-users"),
     path("_control/oauth/clients", control.clients_view, name="control-clients"),
     path("_control/oauth/grants", control.grants_view, name="control-grants"),

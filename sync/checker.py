@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from fsmbilling.models import Company, Contact, ServicePart, Status
 from sync.engine.adapters import Refs
-from sync.engine.customers import IndividualView, adapter_for, person_fields, remote_person_fields
+from sync.engine.customers import (
+    IndividualView,
+    adapter_for,
+    effective_primary_id,
+    person_fields,
+    remote_person_fields,
+)
 from sync.engine.items import ItemSync
 from sync.engine_models import SyncLink, SyncSettings
 
@@ -148,8 +154,7 @@ def _check_persons(report: Report, company, full, person_links: dict[int, SyncLi
             report.unlinked_fsm.append(f"contact person: {contact}")
             continue
         local = person_fields(contact)
-        if len(contacts) == 1:
-            local["is_primary"] = True
+        local["is_primary"] = contact.pk == effective_primary_id(contacts)
         remote = remote_person_fields(person)
         for name in local:
             if local[name] != remote[name]:

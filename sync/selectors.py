@@ -170,3 +170,11 @@ def sync_dashboard_figures(*, organization: Organization) -> dict:
     else:
         label = _("Last run %(state)s, %(n)s open failure(s)") % {"state": last.get_state_display(), "n": failures["n"]}
     return {"sync_health": {"label": label, "open_failures": failures["n"], "last_run": last}}
+
+
+def sync_type(organization: Organization) -> str:
+    """The organization's sync type (SYN-3): it decides whose tax properties prefill transactions. Type IV when
+    sync was never set up."""
+    from sync.engine_models import SyncSettings
+
+    return SyncSettings.objects.filter(organization=organization).values_list("sync_type", flat=True).first() or "IV"

@@ -58,6 +58,10 @@ CODES = {
 
 
 def exception_handler(exc, context):
+    from fsmbilling.services.guards import Conflict
+
+    if isinstance(exc, Conflict):
+        exc = ApiError(exc.error_code, exc.messages[0], status_code=409)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fsmbilling.api.base import OrgModelSerializer, OrgPrimaryKeyRelatedField
@@ -11,11 +12,27 @@ from fsmbilling.models import Company, Currency, PaymentTerm, Tax, TaxExemption
 ADDRESS_HELP = "Object with attention, address, street2, city, state, state_code, zip, country, phone, fax."
 
 
-class BooksBlockField(serializers.SerializerMethodField):
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "id": {"type": "string", "nullable": True},
+            "last_sync_id": {"type": "string", "nullable": True},
+            "last_sync_time": {"type": "string", "format": "date-time", "nullable": True},
+            "state": {"type": "string"},
+            "error": {"type": "string"},
+            "web_url": {"type": "string"},
+        },
+    }
+)
+class BooksBlockField(serializers.Field):
     """The ``books`` block of a synced record (API-2): Books id, last sync id and time, state, error, web URL."""
 
     def __init__(self, **kwargs):
-        super().__init__(method_name=None, **kwargs)
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
 
     def to_representation(self, obj):
         try:

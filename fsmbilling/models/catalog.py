@@ -33,7 +33,9 @@ class ServicePart(TenantModel):
     cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     sku = models.CharField(max_length=100, blank=True)
     tax_preference = models.CharField(max_length=20, choices=TaxPreference.choices, default=TaxPreference.TAXABLE)
-    default_tax = models.ForeignKey("fsmbilling.Tax", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    default_tax = models.ForeignKey(
+        "fsmbilling.Tax", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # India: the rate used within the organization's state (as CGST+SGST) and across states (IGST).
     intra_state_tax = models.ForeignKey(
         "fsmbilling.Tax", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

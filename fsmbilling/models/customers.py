@@ -25,7 +25,9 @@ class CustomerTaxProperties(models.Model):
     tax_number = models.CharField(max_length=40, blank=True)
     place_of_supply = models.CharField(max_length=10, blank=True)
     gst_registered = models.BooleanField(default=False, help_text=_("Australia: registered for GST"))
-    default_tax = models.ForeignKey("fsmbilling.Tax", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    default_tax = models.ForeignKey(
+        "fsmbilling.Tax", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     tax_exemption = models.ForeignKey(
         "fsmbilling.TaxExemption", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -39,7 +41,9 @@ class Company(CustomerTaxProperties, TenantModel):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)
-    currency = models.ForeignKey("fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey(
+        "fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     payment_term = models.ForeignKey(
         "fsmbilling.PaymentTerm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -74,7 +78,9 @@ class Contact(CustomerTaxProperties, TenantModel):
     mobile = models.CharField(max_length=40, blank=True)
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     is_primary = models.BooleanField(default=False, help_text=_("Primary contact of its company"))
-    currency = models.ForeignKey("fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey(
+        "fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     payment_term = models.ForeignKey(
         "fsmbilling.PaymentTerm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -100,9 +106,9 @@ class Contact(CustomerTaxProperties, TenantModel):
     def __str__(self) -> str:
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:detail", kwargs={"org_slug": self.organization.slug, "pk": self.pk})
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-    def get_absolute_url(self) -> str:
-        return reverse("contacts:detail", kwargs={"org_slug": self.organization.slug, "pk": self.pk})

@@ -109,7 +109,9 @@ class Salesperson(TenantModel):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     books_id = models.CharField(max_length=40, blank=True)
 
     class Meta:

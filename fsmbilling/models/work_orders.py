@@ -43,7 +43,9 @@ class WorkOrder(TenantModel):
     technicians = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     scheduled_start = models.DateTimeField(null=True, blank=True)
     scheduled_end = models.DateTimeField(null=True, blank=True)
-    currency = models.ForeignKey("fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey(
+        "fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     is_billable = models.BooleanField(default=True, help_text=_("Clear to mark the whole work order non-billable"))
     notes = models.TextField(blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
@@ -145,8 +147,12 @@ class ServiceAppointment(TenantModel):
 class Asset(TenantModel):
     name = models.CharField(max_length=200)
     serial_number = models.CharField(max_length=100, blank=True)
-    company = models.ForeignKey("fsmbilling.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="assets")
-    contact = models.ForeignKey("fsmbilling.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="assets")
+    company = models.ForeignKey(
+        "fsmbilling.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="assets"
+    )
+    contact = models.ForeignKey(
+        "fsmbilling.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="assets"
+    )
     notes = models.TextField(blank=True)
 
     class Meta:

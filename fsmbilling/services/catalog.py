@@ -105,6 +105,7 @@ def _validate(*, organization: Organization, data: dict, instance: ServicePart |
 @transaction.atomic
 def service_part_create(*, organization: Organization, actor, data: dict) -> ServicePart:
     data = dict(data)
+    data.setdefault("custom_fields", {})  # so that required custom fields are checked on create
     check_same_org(organization, data, RELATED)
     _validate(organization=organization, data=data, instance=None)
     item = ServicePart(organization=organization)

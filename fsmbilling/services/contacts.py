@@ -60,6 +60,7 @@ def _settle_primary(*, organization: Organization, actor, data: dict, instance: 
 @transaction.atomic
 def contact_create(*, organization: Organization, actor, data: dict) -> Contact:
     data = dict(data)
+    data.setdefault("custom_fields", {})  # so that required custom fields are checked on create
     check_same_org(organization, data, RELATED)
     _check_exemption(data)
     validate_party_tax_properties(organization=organization, data=data)

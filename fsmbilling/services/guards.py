@@ -25,23 +25,18 @@ class Conflict(ValidationError):
 
 
 class FinanceUnavailable(Conflict):
-    """Creating work orders, appointments and assets is refused while the finance organization is unusable (FIN-7)."""
+    """Creating work orders, appointments and assets is refused while the finance organization is unusable (FIN-7).
+
+    The reason comes from the sync app and says what happened and what to do (reconnect, or ask support to switch).
+    """
 
     default_code = "finance_unavailable"
 
     def __init__(self, reason: str):
-        self.reason = reason
-        what_to_do = _(
-            "Reading keeps working. An administrator can reconnect the finance organization in Billing setup, "
-            "or ask support to switch this organization to another finance organization."
-        )
-        super().__init__(
-            _("You cannot create records now: %(reason)s %(what_to_do)s")
-            % {
-                "reason": reason.rstrip(".") + ".",
-                "what_to_do": what_to_do,
-            }
-        )
+        self.reason = reason.strip()
+        if not self.reason.endswith("."):
+            self.reason += "."
+        super().__init__(f"{self.reason} {_('Existing records can still be read and changed.')}")
 
 
 def finance_block_reason(organization) -> str | None:

@@ -31,11 +31,15 @@ def _contact_queryset():
 
 def contact_list(api: ApiRequest):
     primary = ContactPerson.objects.filter(contact=OuterRef("pk"), is_primary_contact=True)
-    queryset = _contact_queryset().filter(organization=api.organization).annotate(
-        primary_first_name=Subquery(primary.values("first_name")[:1]),
-        primary_last_name=Subquery(primary.values("last_name")[:1]),
-        primary_email=Subquery(primary.values("email")[:1]),
-        primary_phone=Subquery(primary.values("phone")[:1]),
+    queryset = (
+        _contact_queryset()
+        .filter(organization=api.organization)
+        .annotate(
+            primary_first_name=Subquery(primary.values("first_name")[:1]),
+            primary_last_name=Subquery(primary.values("last_name")[:1]),
+            primary_email=Subquery(primary.values("email")[:1]),
+            primary_phone=Subquery(primary.values("phone")[:1]),
+        )
     )
     applied = filter_by(api, (*STATUS_FILTERS, "Status.Crm", "Status.Duplicate"), "Status.All")
     if applied in ("Status.Active", "Status.Inactive"):

@@ -316,7 +316,7 @@ def _document_common(document, ctx: Context, *, detail: bool) -> dict:
         **custom_field_output(document.custom_fields),
     }
     if detail:
-        data.update({key: value for key, value in (document.extra or {}).items()})
+        data.update(document.extra or {})
         data.update(
             {
                 "line_items": [line_item(line) for line in document.lines.all().select_related("item")],

@@ -58,9 +58,7 @@ def _own_organization(api: ApiRequest, organization_id: str) -> tuple[Organizati
         Membership.objects.select_related("organization").filter(organization_id=pk or 0, user=api.user).first()
     )
     if membership is None:
-        raise ApiError(
-            400, 6041, f"This user is not associated with the CompanyID/CompanyName:{organization_id}."
-        )
+        raise ApiError(400, 6041, f"This user is not associated with the CompanyID/CompanyName:{organization_id}.")
     return membership.organization, membership
 
 

@@ -6,6 +6,7 @@ Zoho's 404 code 5 and wrong verbs 405, instead of Django's pages.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import socket
@@ -45,7 +46,7 @@ def route(path: str, handlers: dict, scope: str, permission: str | None = None, 
     return Route(re.compile(regex), handlers, modules, permission or scope, needs_org)
 
 
-C, I, S = contacts, sales, settings_api
+C, D, S = contacts, sales, settings_api
 ROUTES = [
     route("organizations", {"GET": S.organization_list, "POST": S.organization_create}, "settings", needs_org=False),
     route("organizations/<organization_id>", {"GET": S.organization_get, "PUT": S.organization_update}, "settings",
@@ -65,23 +66,23 @@ ROUTES = [
     route("items/<item_id>", {"GET": C.item_get, "PUT": C.item_update, "DELETE": C.item_delete}, "settings", "items"),
     route("items/<item_id>/active", {"POST": C.item_active}, "settings", "items"),
     route("items/<item_id>/inactive", {"POST": C.item_inactive}, "settings", "items"),
-    route("invoices", {"GET": I.invoice_list, "POST": I.invoice_create}, "invoices"),
-    route("invoices/<invoice_id>", {"GET": I.invoice_get, "PUT": I.invoice_update, "DELETE": I.invoice_delete},
+    route("invoices", {"GET": D.invoice_list, "POST": D.invoice_create}, "invoices"),
+    route("invoices/<invoice_id>", {"GET": D.invoice_get, "PUT": D.invoice_update, "DELETE": D.invoice_delete},
           "invoices"),
-    route("invoices/<invoice_id>/status/sent", {"POST": I.invoice_sent}, "invoices"),
-    route("invoices/<invoice_id>/status/void", {"POST": I.invoice_void}, "invoices"),
-    route("invoices/<invoice_id>/status/draft", {"POST": I.invoice_draft}, "invoices"),
-    route("invoices/<invoice_id>/email", {"POST": I.invoice_email}, "invoices"),
-    route("estimates", {"GET": I.estimate_list, "POST": I.estimate_create}, "estimates"),
-    route("estimates/<estimate_id>", {"GET": I.estimate_get, "PUT": I.estimate_update, "DELETE": I.estimate_delete},
+    route("invoices/<invoice_id>/status/sent", {"POST": D.invoice_sent}, "invoices"),
+    route("invoices/<invoice_id>/status/void", {"POST": D.invoice_void}, "invoices"),
+    route("invoices/<invoice_id>/status/draft", {"POST": D.invoice_draft}, "invoices"),
+    route("invoices/<invoice_id>/email", {"POST": D.invoice_email}, "invoices"),
+    route("estimates", {"GET": D.estimate_list, "POST": D.estimate_create}, "estimates"),
+    route("estimates/<estimate_id>", {"GET": D.estimate_get, "PUT": D.estimate_update, "DELETE": D.estimate_delete},
           "estimates"),
-    route("estimates/<estimate_id>/status/sent", {"POST": I.estimate_sent}, "estimates"),
-    route("estimates/<estimate_id>/status/accepted", {"POST": I.estimate_accepted}, "estimates"),
-    route("estimates/<estimate_id>/status/declined", {"POST": I.estimate_declined}, "estimates"),
-    route("estimates/<estimate_id>/email", {"POST": I.estimate_email}, "estimates"),
-    route("customerpayments", {"GET": I.payment_list, "POST": I.payment_create}, "customerpayments"),
+    route("estimates/<estimate_id>/status/sent", {"POST": D.estimate_sent}, "estimates"),
+    route("estimates/<estimate_id>/status/accepted", {"POST": D.estimate_accepted}, "estimates"),
+    route("estimates/<estimate_id>/status/declined", {"POST": D.estimate_declined}, "estimates"),
+    route("estimates/<estimate_id>/email", {"POST": D.estimate_email}, "estimates"),
+    route("customerpayments", {"GET": D.payment_list, "POST": D.payment_create}, "customerpayments"),
     route("customerpayments/<payment_id>",
-          {"GET": I.payment_get, "PUT": I.payment_update, "DELETE": I.payment_delete}, "customerpayments"),
+          {"GET": D.payment_get, "PUT": D.payment_update, "DELETE": D.payment_delete}, "customerpayments"),
     route("settings/taxes", {"GET": S.tax_list, "POST": S.tax_create}, "settings"),
     route("settings/taxes/<tax_id>", {"GET": S.tax_get, "PUT": S.tax_update, "DELETE": S.tax_delete}, "settings"),
     route("settings/taxgroups", {"POST": S.tax_group_create}, "settings"),
@@ -145,19 +146,29 @@ def _dropped_response() -> StreamingHttpResponse:
     return StreamingHttpResponse(body(), status=200, content_type="application/json")
 
 
+def _find_socket(stream) -> socket.socket | None:
+    """The client socket under a server's ``wsgi.input`` (runserver: LimitedStream → BufferedReader → SocketIO)."""
+    for _ in range(8):
+        if stream is None or isinstance(stream, socket.socket):
+            return stream
+        following = next(
+            (getattr(stream, name) for name in ("stream", "_stream", "raw", "_sock") if hasattr(stream, name)), None
+        )
+        if following is None:
+            reader = getattr(stream, "_read", None) or getattr(stream, "read", None)
+            following = getattr(reader, "__self__", None)
+            if following is stream:
+                following = None
+        stream = following
+    return None
+
+
 def _close_socket(request: HttpRequest) -> None:
     """Hang up on a live server (gunicorn exposes its socket; runserver's sits under wsgi.input)."""
-    sock = request.META.get("gunicorn.socket")
-    if sock is None:
-        stream = request.META.get("wsgi.input")
-        for attribute in ("stream", "raw", "_sock"):
-            stream = getattr(stream, attribute, stream)
-        sock = stream if isinstance(stream, socket.socket) else None
+    sock = request.META.get("gunicorn.socket") or _find_socket(request.META.get("wsgi.input"))
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 @csrf_exempt
@@ -203,9 +214,7 @@ def books_api(request: HttpRequest, root: str, path: str) -> HttpResponse:
             .first()
         )
         if membership is None:
-            raise ApiError(
-                400, 6041, f"This user is not associated with the CompanyID/CompanyName:{organization_id}."
-            )
+            raise ApiError(400, 6041, f"This user is not associated with the CompanyID/CompanyName:{organization_id}.")
         organization = membership.organization
         api.organization, api.membership = organization, membership
         flight = limits.enter_flight(organization)

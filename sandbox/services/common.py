@@ -159,5 +159,7 @@ def custom_field_output(values: list[dict]) -> dict:
         value = row.get("value")
         hashed[row["api_name"]] = "" if value is None else str(value)
         hashed[row["api_name"] + "_unformatted"] = value
-    return {"custom_fields": [{**row, "value_formatted": str(row.get("value", ""))} for row in values],
-            "custom_field_hash": hashed}
+    return {
+        "custom_fields": [{**row, "value_formatted": str(row.get("value", ""))} for row in values],
+        "custom_field_hash": hashed,
+    }

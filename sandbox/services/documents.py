@@ -59,7 +59,7 @@ LINE_EXTRA_KEYS = ("tax_exemption_id", "hsn_or_sac", "product_type", "header_nam
 ZERO = Decimal("0")
 
 
-# --- Status ------------------------------------------------------------------------------------------------------------
+# --- Status -----------------------------------------------------------------------------------------------------------
 
 
 def invoice_status(invoice: Invoice, today: dt.date) -> str:
@@ -507,9 +507,7 @@ def _applications(payment: CustomerPayment, data) -> list[tuple[Invoice, Decimal
             raise invalid_value("invoices")
         pk = Invoice.pk_from_zoho_id(entry.get("invoice_id"))
         invoice = (
-            Invoice.objects.select_for_update().filter(organization=payment.organization, pk=pk).first()
-            if pk
-            else None
+            Invoice.objects.select_for_update().filter(organization=payment.organization, pk=pk).first() if pk else None
         )
         if invoice is None or pk in seen:
             raise invalid_reference("invoices.invoice_id")

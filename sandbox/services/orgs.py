@@ -142,9 +142,7 @@ def org_create(*, data: dict, seed_key: str | None = None, owner: SandboxUser | 
     if "time_zone" not in fields:
         fields["time_zone"] = COUNTRIES.get(fields["country_code"], (None, None, None, "UTC"))[3]
     now = clock.now_seconds()
-    organization = Organization.objects.create(
-        seed_key=seed_key, created_time=now, last_modified_time=now, **fields
-    )
+    organization = Organization.objects.create(seed_key=seed_key, created_time=now, last_modified_time=now, **fields)
     base_currency(organization)
     for days, label, is_default in DEFAULT_TERMS:
         PaymentTerm.objects.create(

@@ -45,7 +45,17 @@ ITEM_EXTRA_KEYS = (
     "sat_item_key_code", "unitkey_code", "sales_tax_rule_id", "purchase_tax_rule_id", "locations",
 )  # fmt: skip
 ADDRESS_KEYS = ("attention", "address", "street2", "state_code", "city", "state", "zip", "country", "fax", "phone")
-PERSON_KEYS = ("salutation", "first_name", "last_name", "email", "phone", "mobile", "designation", "department", "skype")
+PERSON_KEYS = (
+    "salutation",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "designation",
+    "department",
+    "skype",
+)
 
 
 def lock_organization(organization: Organization) -> Organization:
@@ -247,9 +257,7 @@ def contact_has_transactions(contact: Contact) -> bool:
 @transaction.atomic
 def contact_delete(contact: Contact) -> None:
     if contact_has_transactions(contact):
-        raise ApiError(
-            400, 1004, "The contact cannot be deleted as it has transactions. Mark it as inactive instead."
-        )
+        raise ApiError(400, 1004, "The contact cannot be deleted as it has transactions. Mark it as inactive instead.")
     contact.delete()
 
 

@@ -14,7 +14,6 @@ from sandbox.models import (
     AuthorizationCode,
     Contact,
     Currency,
-    CustomField,
     FaultConfig,
     InFlightRequest,
     Invoice,
@@ -177,8 +176,12 @@ def _us_org(key: str) -> None:
     settings.payment_term_create(organization, data={"payment_terms": 60, "payment_terms_label": "Net 60"})
     orgs.salesperson_get_or_create(organization, name="Will Smith", email="will@sandbox.test")
     orgs.salesperson_get_or_create(organization, name="Ana Lopez", email="ana@sandbox.test")
-    orgs.custom_field_create(organization, data={"entity": "contact", "label": "Account code", "api_name": "cf_account_code"})
-    orgs.custom_field_create(organization, data={"entity": "invoice", "label": "Work order", "api_name": "cf_work_order"})
+    orgs.custom_field_create(
+        organization, data={"entity": "contact", "label": "Account code", "api_name": "cf_account_code"}
+    )
+    orgs.custom_field_create(
+        organization, data={"entity": "invoice", "label": "Work order", "api_name": "cf_work_order"}
+    )
     orgs.custom_field_create(organization, data={"entity": "item", "label": "Warranty months", "data_type": "number"})
     service = records.item_create(
         organization,
@@ -193,7 +196,9 @@ def _us_org(key: str) -> None:
         data={"name": "Air Filter", "rate": "12.49", "product_type": "goods", "sku": "AF-16x25",
               "tax_id": state_tax.zoho_id, "custom_fields": [{"api_name": "cf_warranty_months", "value": 6}]},
     )  # fmt: skip
-    legacy = records.item_create(organization, data={"name": "Legacy Thermostat", "rate": "40", "product_type": "goods"})
+    legacy = records.item_create(
+        organization, data={"name": "Legacy Thermostat", "rate": "40", "product_type": "goods"}
+    )
     records.item_set_status(legacy, status="inactive")
     bowman = records.contact_create(
         organization,
@@ -225,7 +230,9 @@ def _us_org(key: str) -> None:
             "tax_exemption_id": "",
         },
     )
-    old = records.contact_create(organization, data={"contact_name": "Old Customer Inc", "company_name": "Old Customer"})
+    old = records.contact_create(
+        organization, data={"contact_name": "Old Customer Inc", "company_name": "Old Customer"}
+    )
     records.contact_set_status(old, status="inactive")
     records.contact_create(
         organization, data={"contact_name": "Euro Client GmbH", "currency_id": euro.zoho_id, "payment_terms": 30}
@@ -244,13 +251,24 @@ def _india_org(key: str) -> None:
             "currency_code": "INR",
             "plan": "STANDARD",
             "time_zone": "Asia/Kolkata",
-            "users": _users(role_of_staff=False) + [{"email": "staff@sandbox.test", "name": "Sam Staff", "role": "staff"}],
+            "users": [
+                *_users(role_of_staff=False),
+                {"email": "staff@sandbox.test", "name": "Sam Staff", "role": "staff"},
+            ],
         },
     )
-    cgst = settings.tax_create(organization, data={"tax_name": "CGST", "tax_percentage": "9", "tax_specific_type": "cgst"})
-    sgst = settings.tax_create(organization, data={"tax_name": "SGST", "tax_percentage": "9", "tax_specific_type": "sgst"})
-    igst = settings.tax_create(organization, data={"tax_name": "IGST", "tax_percentage": "18", "tax_specific_type": "igst"})
-    gst18 = settings.tax_group_create(organization, data={"tax_group_name": "GST18", "taxes": [cgst.zoho_id, sgst.zoho_id]})
+    cgst = settings.tax_create(
+        organization, data={"tax_name": "CGST", "tax_percentage": "9", "tax_specific_type": "cgst"}
+    )
+    sgst = settings.tax_create(
+        organization, data={"tax_name": "SGST", "tax_percentage": "9", "tax_specific_type": "sgst"}
+    )
+    igst = settings.tax_create(
+        organization, data={"tax_name": "IGST", "tax_percentage": "18", "tax_specific_type": "igst"}
+    )
+    gst18 = settings.tax_group_create(
+        organization, data={"tax_group_name": "GST18", "taxes": [cgst.zoho_id, sgst.zoho_id]}
+    )
     orgs.salesperson_get_or_create(organization, name="Will Smith")
     install = records.item_create(
         organization,
@@ -275,7 +293,8 @@ def _india_org(key: str) -> None:
         },
     )
     records.contact_create(
-        organization, data={"contact_name": "Priya Sharma", "customer_sub_type": "individual", "gst_treatment": "consumer",
+        organization,
+        data={"contact_name": "Priya Sharma", "customer_sub_type": "individual", "gst_treatment": "consumer",
                             "place_of_contact": "MH"}
     )  # fmt: skip
     _invoices(organization, customer, [install], tax_id=gst18.zoho_id)

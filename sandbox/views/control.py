@@ -121,10 +121,16 @@ def users_view(request: HttpRequest):
 def clients_view(request: HttpRequest):
     if request.method == "GET":
         rows = OAuthClient.objects.order_by("id")
-        return 200, {"clients": [{"client_id": c.client_id, "name": c.name, "redirect_uri": c.redirect_uri} for c in rows]}
+        return 200, {
+            "clients": [{"client_id": c.client_id, "name": c.name, "redirect_uri": c.redirect_uri} for c in rows]
+        }
     data = read_body(request)
     client = oauth.client_create(name=str(data.get("name") or ""), redirect_uri=str(data.get("redirect_uri") or ""))
-    return 201, {"client_id": client.client_id, "client_secret": client.client_secret, "redirect_uri": client.redirect_uri}
+    return 201, {
+        "client_id": client.client_id,
+        "client_secret": client.client_secret,
+        "redirect_uri": client.redirect_uri,
+    }
 
 
 @control(("POST",))

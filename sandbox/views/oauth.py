@@ -58,9 +58,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         )
         base = site_base(request)
         return HttpResponseRedirect(
-            _with_query(
-                redirect_uri, {"code": code, **_state(params), "location": "sandbox", "accounts-server": base}
-            )
+            _with_query(redirect_uri, {"code": code, **_state(params), "location": "sandbox", "accounts-server": base})
         )
     return render(
         request,
@@ -95,7 +93,9 @@ def token(request: HttpRequest) -> HttpResponse:
         client = oauth.client_authenticate(params.get("client_id"), params.get("client_secret"))
         grant_type = params.get("grant_type")
         if grant_type == "authorization_code":
-            issued = oauth.exchange_code(client=client, code=params.get("code", ""), redirect_uri=params.get("redirect_uri"))
+            issued = oauth.exchange_code(
+                client=client, code=params.get("code", ""), redirect_uri=params.get("redirect_uri")
+            )
         elif grant_type == "refresh_token":
             issued = oauth.refresh(client=client, refresh_token=params.get("refresh_token", ""))
         else:

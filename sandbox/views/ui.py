@@ -114,7 +114,9 @@ def _signed_in(view):
 @_signed_in
 def org_home(request: HttpRequest, org_id: str) -> HttpResponse:
     membership = _membership(request, org_id)
-    return render(request, "sandbox/ui/org.html", _base(membership, today=clock.org_today(membership.organization.time_zone)))
+    return render(
+        request, "sandbox/ui/org.html", _base(membership, today=clock.org_today(membership.organization.time_zone))
+    )
 
 
 # --- Customers -----------------------------------------------------------------------------------------------------
@@ -123,7 +125,9 @@ def org_home(request: HttpRequest, org_id: str) -> HttpResponse:
 class ContactForm(forms.Form):
     contact_name = forms.CharField(label="Display name", max_length=200)
     company_name = forms.CharField(label="Company name", max_length=200, required=False)
-    customer_sub_type = forms.ChoiceField(label="Type", choices=[("business", "Business"), ("individual", "Individual")])
+    customer_sub_type = forms.ChoiceField(
+        label="Type", choices=[("business", "Business"), ("individual", "Individual")]
+    )
     status = forms.ChoiceField(choices=[("active", "Active"), ("inactive", "Inactive")])
     payment_terms = forms.IntegerField(label="Payment terms (days)", min_value=0, max_value=999, initial=0)
     payment_terms_label = forms.CharField(label="Payment terms label", max_length=200, required=False)
@@ -203,7 +207,11 @@ def contact_edit(request: HttpRequest, org_id: str, record_id: str | None = None
                 elif data["email"] and primary is None:
                     records.person_create(
                         membership.organization,
-                        data={"contact_id": contact.zoho_id, "first_name": data["contact_name"], "email": data["email"]},
+                        data={
+                            "contact_id": contact.zoho_id,
+                            "first_name": data["contact_name"],
+                            "email": data["email"],
+                        },
                     )
             if contact.status != data["status"]:
                 records.contact_set_status(contact, status=data["status"])
@@ -212,7 +220,9 @@ def contact_edit(request: HttpRequest, org_id: str, record_id: str | None = None
         else:
             messages.success(request, "Customer saved.")
             return HttpResponseRedirect(reverse("sandbox:ui-contact", args=[org_id, contact.zoho_id]))
-    detail = serializers.contact(contact, serializers.Context(membership.organization), detail=True) if contact else None
+    detail = (
+        serializers.contact(contact, serializers.Context(membership.organization), detail=True) if contact else None
+    )
     return render(request, "sandbox/ui/contact_edit.html", _base(membership, form=form, contact=contact, detail=detail))
 
 
@@ -257,8 +267,10 @@ def item_edit(request: HttpRequest, org_id: str, record_id: str | None = None) -
         status = data.pop("status")
         data["rate"] = str(data["rate"])
         try:
-            item = records.item_create(membership.organization, data=data) if item is None else records.item_update(
-                item, data=data
+            item = (
+                records.item_create(membership.organization, data=data)
+                if item is None
+                else records.item_update(item, data=data)
             )
             if item.status != status:
                 records.item_set_status(item, status=status)

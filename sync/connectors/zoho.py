@@ -320,6 +320,7 @@ class ZohoConnector:
         """
         error: FinanceError | None = None
         token = ""
+        refreshed = False
         with pacing.locked_connection(self.connection.pk) as row:
             now = self.clock.now()
             stored = row.access_token if row.access_token_encrypted else ""
@@ -329,8 +330,7 @@ class ZohoConnector:
             elif not row.refresh_token_encrypted:
                 error = AuthError("The finance connection has no refresh token; connect it again.")
             elif row.refresh_blocked_until and row.refresh_blocked_until > now:
-                still_valid = stored and expires_at and expires_at > now and stored != stale_token
-                if still_valid:
+                if stored and expires_at and expires_at > now and stored != stale_token:
                     token = stored
                 else:
                     error = TokenRefreshBlocked(
@@ -375,13 +375,20 @@ class ZohoConnector:
                         row.last_refreshed_at = now
                         if grant.api_domain and oauth.trusted_api_domain(grant.api_domain):
                             row.api_domain = grant.api_domain.rstrip("/")
+                        refreshed = True
                 row.save()
+                # A refusal that is only temporary still leaves the current token usable until it expires.
+                still_valid = bool(stored) and expires_at is not None and expires_at > now and stored != stale_token
+                if error is not None and not isinstance(error, AuthError) and still_valid:
+                    logger.warning("Token refresh deferred (%s); using the current token until it expires.", error)
+                    token, error = stored, None
             self._adopt_row(row)
         if error is not None:
             raise error
         self._access_token = token
         self._access_expires_at = self.connection.access_token_expires_at
-        self._refreshed_at = self.clock.monotonic()
+        if refreshed:
+            self._refreshed_at = self.clock.monotonic()
         return token
 
     def _adopt_row(self, row: FinanceConnection) -> None:
@@ -483,7 +490,10 @@ class ZohoConnector:
                         server_retries += 1
                         continue
                     raise error from exc
-                release = self._rate_headers(response.headers)
+                # Quota headers are trusted on successes only: a refusal made before the service knew the
+                # organization (auth, unknown path, injected faults) may describe no organization at all.
+                if response.status_code < 300:
+                    release = self._rate_headers(response.headers)
                 payload: Any = None
                 is_json = "json" in response.headers.get("content-type", "")
                 if is_json or not raw:
@@ -505,6 +515,7 @@ class ZohoConnector:
                 elif isinstance(error, ConcurrencyLimited):
                     release["concurrency_limited"] = True
                 elif isinstance(error, QuotaExhausted):
+                    release.update(self._rate_headers(response.headers))
                     release["daily_remaining"] = 0
                     if error.reset_seconds is not None:
                         release["daily_reset_seconds"] = error.reset_seconds

@@ -337,11 +337,10 @@ class CustomerSync:
             persons.append(person_dataclass({**person_fields(local), "is_primary": True}))
         elif self.with_persons:
             contacts = list(local.contacts.filter(status=Status.ACTIVE).order_by("-is_primary", "pk"))
-            for index, contact in enumerate(contacts):
+            primary_id = effective_primary_id(contacts)
+            for contact in contacts:
                 values = person_fields(contact)
-                values["is_primary"] = (
-                    contact.is_primary or len(contacts) == 1 or (index == 0 and not any(x.is_primary for x in contacts))
-                )
+                values["is_primary"] = contact.pk == primary_id
                 persons.append(person_dataclass(values))
         customer = remote.Customer(**kwargs, contact_persons=tuple(persons))
         link = engine.begin_remote_create(link, self.kind, local.pk, match_key=c.match_key(name))
@@ -486,8 +485,15 @@ class CustomerSync:
         return contact
 
     def sync_persons(self, link: SyncLink, company: Company, full: remote.Customer | None) -> None:
+        """A company's contacts ↔ its customer's contact persons (types III and IV).
+
+        Unlinked persons on both sides are first paired by email and name, so a person whose creation answer was
+        lost (or a run that died before saving the link) is adopted rather than created again.
+        """
         engine = self.engine
         contacts = {x.pk: x for x in company.contacts.all()}
+        active = [x for x in contacts.values() if x.status == Status.ACTIVE]
+        primary_id = effective_primary_id(active)
         person_links = {
             each.local_id: each
             for each in SyncLink.objects.filter(
@@ -495,30 +501,28 @@ class CustomerSync:
             )
         }
         remote_persons = {p.contact_person_id: p for p in (full.contact_persons if full is not None else ())}
-        linked_remote = {each.remote_id for each in person_links.values()}
-        single = len([x for x in contacts.values() if x.status == Status.ACTIVE]) == 1
-        for contact in contacts.values():
-            if contact.status != Status.ACTIVE:
+        linked_remote = {each.remote_id for each in person_links.values() if each.remote_id}
+        for contact in active:
+            if contact.pk in person_links and person_links[contact.pk].remote_id:
                 continue
+            match = next(
+                (
+                    p
+                    for pid, p in remote_persons.items()
+                    if pid not in linked_remote and person_key(p) == person_key(contact)
+                ),
+                None,
+            )
+            if match is not None:
+                person_links[contact.pk] = self._adopt_person(person_links.get(contact.pk), contact, link, match)
+                linked_remote.add(match.contact_person_id)
+        remote_modified = full.last_modified_time if full is not None else link.remote_modified_at
+        for contact in active:
             local_values = person_fields(contact)
-            if single:
-                local_values["is_primary"] = True  # a company's only contact is the primary person (SYN-3)
+            local_values["is_primary"] = contact.pk == primary_id  # Books has exactly one primary person (SYN-3)
             plink = person_links.get(contact.pk)
-            if plink is None:
-                person = engine.connector.create_contact_person(
-                    link.remote_id, person_dataclass(local_values, contact_id=link.remote_id)
-                )
-                engine.save_new_link(
-                    SyncLink.Kind.CONTACT_PERSON,
-                    contact.pk,
-                    person.contact_person_id,
-                    parent=link.remote_id,
-                    base=local_values,
-                    local_modified_at=contact.updated_at,
-                )
-                if local_values["is_primary"] and person.contact_person_id:
-                    engine.connector.mark_contact_person_primary(person.contact_person_id)
-                engine.count("contacts", "to_books", "created")
+            if plink is None or not plink.remote_id:
+                self._create_person(link, contact, local_values, plink)
                 continue
             remote_person = remote_persons.get(plink.remote_id)
             if full is not None and remote_person is None:
@@ -530,7 +534,7 @@ class CustomerSync:
                 local_values,
                 remote_values,
                 local_modified=contact.updated_at,
-                remote_modified=full.last_modified_time if full is not None else plink.remote_modified_at,
+                remote_modified=remote_modified if full is not None else plink.remote_modified_at,
                 policy=engine.policy("contacts"),
             )
             if result.write_remote:
@@ -541,18 +545,7 @@ class CustomerSync:
                     engine.connector.mark_contact_person_primary(plink.remote_id)
                 engine.count("contacts", "to_books", "updated")
             if result.write_local:
-                for name, value in result.write_local.items():
-                    if name == "is_primary":
-                        if value:
-                            Contact.objects.filter(company=company, is_primary=True).exclude(pk=contact.pk).update(
-                                is_primary=False
-                            )
-                        contact.is_primary = bool(value)
-                    else:
-                        setattr(contact, name, value or "")
-                if not contact.last_name:
-                    contact.last_name = contact.first_name or "(no name)"
-                self._save_local(contact)
+                self._apply_person(company, contact, result.write_local)
                 engine.count("contacts", "to_fsm", "updated")
             if result.is_noop:
                 engine.count("contacts", "to_books", "unchanged")
@@ -560,11 +553,76 @@ class CustomerSync:
                 plink,
                 base=result.merged,
                 local_modified_at=contact.updated_at,
-                remote_modified_at=full.last_modified_time if full is not None else plink.remote_modified_at,
+                remote_modified_at=remote_modified if full is not None else plink.remote_modified_at,
             )
         for person_id, person in remote_persons.items():
-            if person_id not in linked_remote and person_id:
+            if person_id and person_id not in linked_remote:
                 self._create_local_person(company, link.remote_id, person)
+
+    def _adopt_person(self, plink: SyncLink | None, contact: Contact, link: SyncLink, person: remote.ContactPerson):
+        if plink is None:
+            return self.engine.save_new_link(
+                SyncLink.Kind.CONTACT_PERSON, contact.pk, person.contact_person_id, parent=link.remote_id, base=None
+            )
+        plink.remote_id = person.contact_person_id
+        plink.remote_parent_id = link.remote_id
+        plink.pending_side = ""
+        self.engine.save_link(plink)
+        return plink
+
+    def _create_person(self, link: SyncLink, contact: Contact, values: dict, plink: SyncLink | None) -> None:
+        """Create the Books person, marking the link pending first so a lost answer is adopted, not repeated."""
+        engine = self.engine
+        if plink is None:
+            plink = SyncLink.objects.create(
+                organization=engine.organization,
+                kind=SyncLink.Kind.CONTACT_PERSON,
+                local_id=contact.pk,
+                remote_parent_id=link.remote_id,
+                state=SyncLink.State.PENDING_CREATE,
+                pending_side="books",
+                match_key=person_key(contact),
+                last_run=engine.run,
+            )
+        person = engine.connector.create_contact_person(
+            link.remote_id, person_dataclass(values, contact_id=link.remote_id)
+        )
+        plink.remote_id = person.contact_person_id
+        plink.pending_side = ""
+        engine.save_link(plink, base=values, local_modified_at=contact.updated_at)
+        if values["is_primary"] and person.contact_person_id:
+            engine.connector.mark_contact_person_primary(person.contact_person_id)
+        engine.count("contacts", "to_books", "created")
+
+    def _apply_person(self, company: Company, contact: Contact, changes: dict[str, Any]) -> None:
+        for name, value in changes.items():
+            if name == "is_primary":
+                if value:
+                    Contact.objects.filter(company=company, is_primary=True).exclude(pk=contact.pk).update(
+                        is_primary=False
+                    )
+                contact.is_primary = bool(value)
+            else:
+                setattr(contact, name, value or "")
+        if not contact.last_name:
+            contact.last_name = contact.first_name or "(no name)"
+        self._save_local(contact)
+
+
+def effective_primary_id(contacts: list[Contact]) -> int | None:
+    """The contact that is the customer's primary person: the one marked primary, else the oldest one."""
+    marked = [x for x in contacts if x.is_primary]
+    if marked:
+        return marked[0].pk
+    return min((x.pk for x in contacts), default=None)
+
+
+def person_key(person) -> str:
+    """How a contact and a contact person are recognised as the same: email, else first and last name."""
+    email = c.match_key(getattr(person, "email", ""))
+    if email:
+        return f"email:{email}"
+    return "name:" + c.match_key(full_name(getattr(person, "first_name", ""), getattr(person, "last_name", "")))
 
 
 def person_fields_for_link(person: remote.ContactPerson) -> dict[str, Any]:

@@ -49,3 +49,21 @@ class AssetFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Boiler {n}")
     serial_number = factory.Sequence(lambda n: f"SN-{n:06d}")
+
+
+def revoke_finance_access(organization):
+    """The real FIN-7 state: the organization's finance connection lost its access (sync app's FinanceConnection)."""
+    from sync.models import FinanceConnection
+
+    return FinanceConnection.objects.create(
+        organization=organization,
+        accounts_server="https://accounts.sandbox.test",
+        api_domain="https://books.sandbox.test",
+        finance_org_id="60001",
+        status=FinanceConnection.State.REVOKED,
+    )
+
+
+# Words of sync.selectors.finance_block_reason for a revoked connection, and of our refusal (not in the banner).
+REVOKED_WORDS = "Access to the finance organization was revoked"
+STILL_READABLE = "Existing records can still be read and changed."

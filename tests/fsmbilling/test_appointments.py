@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +16,13 @@ from fsmbilling.services.guards import Conflict, FinanceUnavailable
 from fsmbilling.services.work_orders import work_order_set_status
 from tests.conftest import member
 from tests.factories import PASSWORD, CompanyFactory
-from tests.fsmbilling.factories_work_orders import AppointmentFactory, WorkOrderFactory
+from tests.fsmbilling.factories_work_orders import (
+    REVOKED_WORDS,
+    STILL_READABLE,
+    AppointmentFactory,
+    WorkOrderFactory,
+    revoke_finance_access,
+)
 
 API = "/api/v1/orgs/acme/service-appointments/"
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -109,31 +113,32 @@ def test_service_rules(org, other_org, admin_user, work_order):
     assert appointment.created_by == admin_user and appointment.updated_by == admin_user
 
 
-def test_finance_unavailable_refuses_new_appointments(monkeypatch, org, admin_user, api, work_order):
-    reason = "The finance organization was deleted."
-    try:
-        import sync.selectors as selectors
-    except ImportError:
-        selectors = types.ModuleType("sync.selectors")
-        monkeypatch.setitem(sys.modules, "sync.selectors", selectors)
-    monkeypatch.setattr(selectors, "finance_block_reason", lambda organization: reason, raising=False)
+def test_finance_unavailable_refuses_new_appointments(org, admin_user, api, admin_client, work_order):
+    revoke_finance_access(org)
     with pytest.raises(FinanceUnavailable):
         appointment_create(
             organization=org,
             actor=admin_user,
             data={"work_order": work_order, "scheduled_start": START, "scheduled_end": START},
         )
-    response = api.post(
-        API,
+    payload = {
+        "work_order": work_order.pk,
+        "scheduled_start": "2026-03-02T09:00:00Z",
+        "scheduled_end": "2026-03-02T10:00:00Z",
+    }
+    response = api.post(API, payload, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "finance_unavailable"
+    assert REVOKED_WORDS in response.json()["message"]
+    page = admin_client.post(
+        "/o/acme/appointments/new/",
         {
             "work_order": work_order.pk,
-            "scheduled_start": "2026-03-02T09:00:00Z",
-            "scheduled_end": "2026-03-02T10:00:00Z",
+            "scheduled_start": "2026-03-02T09:00",
+            "scheduled_end": "2026-03-02T10:00",
+            "status": "scheduled",
         },
-        format="json",
     )
-    assert response.status_code == 409 and response.json()["code"] == "finance_unavailable"
-    assert reason in response.json()["message"]
+    assert page.status_code == 200 and STILL_READABLE in page.content.decode()
     assert api.get(API).status_code == 200 and not ServiceAppointment.objects.exists()
 
 

@@ -116,7 +116,12 @@ def test_service_part_api_crud(api, org):
     )
     assert created.status_code == 201, created.json()
     body = created.json()
-    assert (body["kind"], body["rate"], body["cost"], body["tax_preference"]) == ("part", "12.5000", "7.0000", "taxable")
+    assert (body["kind"], body["rate"], body["cost"], body["tax_preference"]) == (
+        "part",
+        "12.5000",
+        "7.0000",
+        "taxable",
+    )
     assert body["hsn_sac"] == "" and body["intra_state_tax"] is None
     item_id = body["id"]
     assert api.get(f"{API}?search=valve&kind=part").json()["count"] == 1
@@ -172,7 +177,9 @@ def test_tax_properties_follow_the_preference(api, org):
     assert taxable.status_code == 201
     assert taxable.json()["default_tax"] == tax.pk and taxable.json()["tax_exemption"] is None
     exempt = api.patch(
-        f"{API}{taxable.json()['id']}/", {"tax_preference": "non_taxable", "tax_exemption": item_reason.pk}, format="json"
+        f"{API}{taxable.json()['id']}/",
+        {"tax_preference": "non_taxable", "tax_exemption": item_reason.pk},
+        format="json",
     )
     assert exempt.status_code == 200
     assert exempt.json()["default_tax"] is None and exempt.json()["tax_exemption"] == item_reason.pk

@@ -80,7 +80,9 @@ def test_primary_without_company_is_refused_on_the_page(admin_client, org):
         "/o/acme/contacts/new/", {"last_name": "Solo", "is_primary": "on", "status": "active", "is_taxable": "on"}
     )
     assert response.status_code == 200
-    assert "Only a contact of a company can be its primary contact. Choose a company first." in response.content.decode()
+    assert (
+        "Only a contact of a company can be its primary contact. Choose a company first." in response.content.decode()
+    )
     assert not Contact.objects.filter(organization=org).exists()
 
 
@@ -90,7 +92,13 @@ def test_making_a_contact_primary_on_the_page_unsets_the_previous_one(admin_clie
     second = ContactFactory(organization=org, company=company)
     response = admin_client.post(
         f"/o/acme/contacts/{second.pk}/edit/",
-        {"last_name": second.last_name, "company": company.pk, "is_primary": "on", "status": "active", "is_taxable": "on"},
+        {
+            "last_name": second.last_name,
+            "company": company.pk,
+            "is_primary": "on",
+            "status": "active",
+            "is_taxable": "on",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     first.refresh_from_db()
@@ -255,7 +263,9 @@ def test_contact_of_another_org_is_404_everywhere(api, admin_client, org, other_
     # Linking to the other organization's company reads as missing.
     response = api.post(API, {"last_name": "X", "company": foreign_company.pk}, format="json")
     assert response.status_code == 400 and response.json()["fields"] == {"company": ["Not found."]}
-    page = admin_client.post("/o/acme/contacts/new/", {"last_name": "X", "company": foreign_company.pk, "status": "active"})
+    page = admin_client.post(
+        "/o/acme/contacts/new/", {"last_name": "X", "company": foreign_company.pk, "status": "active"}
+    )
     assert page.status_code == 200 and not Contact.objects.filter(organization=org).exists()
     foreign.refresh_from_db()
     assert foreign.last_name == "Foreigner"
@@ -308,8 +318,7 @@ def test_contact_list_query_count_is_constant(api, admin_client, org, count_quer
     assert count_queries(lambda: api.get(f"{API}?ordering={ordering}")) == small_api
     assert count_queries(lambda: admin_client.get(f"/o/acme/contacts/?sort={ordering}")) == small_page
     assert (
-        count_queries(lambda: b"".join(admin_client.get("/o/acme/contacts/?format=csv").streaming_content))
-        == small_csv
+        count_queries(lambda: b"".join(admin_client.get("/o/acme/contacts/?format=csv").streaming_content)) == small_csv
     )
 
 

@@ -28,7 +28,10 @@ def test_custom_field_pages_create_list_edit(admin_client, org):
     assert response.status_code == 302, response.content.decode()[:3000]
     field = CustomField.objects.get(organization=org)
     assert (field.api_name, field.choices, field.is_pii, field.is_ephi) == (
-        "cf_contract_tier", ["Gold", "Silver", "Bronze"], True, False
+        "cf_contract_tier",
+        ["Gold", "Silver", "Bronze"],
+        True,
+        False,
     )
     assert response["Location"] == f"{PAGES}{field.pk}/"
     listing = admin_client.get(f"{PAGES}?module=contacts").content.decode()
@@ -41,12 +44,17 @@ def test_custom_field_pages_create_list_edit(admin_client, org):
     # Disabled fields keep their value even when a request tries to change them.
     response = admin_client.post(
         f"{PAGES}{field.pk}/edit/",
-        {"module": "companies", "label": "Tier", "api_name": "cf_other", "field_type": "text", "choices": "Gold\nPlatinum",
-         "position": "1", "is_ephi": "on"},
+        {"module": "companies", "label": "Tier", "api_name": "cf_other", "field_type": "text",
+         "choices": "Gold\nPlatinum", "position": "1", "is_ephi": "on"},
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:3000]
     field.refresh_from_db()
-    assert (field.module, field.api_name, field.field_type, field.label) == ("contacts", "cf_contract_tier", "choice", "Tier")
+    assert (field.module, field.api_name, field.field_type, field.label) == (
+        "contacts",
+        "cf_contract_tier",
+        "choice",
+        "Tier",
+    )
     assert field.choices == ["Gold", "Platinum"] and field.is_ephi and not field.is_pii
     # The field now shows on the contact form.
     assert 'name="cf__cf_contract_tier"' in admin_client.get("/o/acme/contacts/new/").content.decode()
@@ -56,7 +64,10 @@ def test_custom_field_pages_create_list_edit(admin_client, org):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"api_name": "contract"}, "API name must start with cf_ and use only lowercase letters, digits and underscores"),
+        (
+            {"api_name": "contract"},
+            "API name must start with cf_ and use only lowercase letters, digits and underscores",
+        ),
         ({"api_name": "cf_Contract"}, "API name must start with cf_"),
         ({"api_name": "cf_a b"}, "Enter a valid “slug”"),
         ({"label": ""}, "This field is required."),
@@ -119,7 +130,7 @@ def test_custom_field_api_crud(api, org):
         ({"module": "planets"}, "module", '"planets" is not a valid choice.'),
         ({"field_type": "choice"}, "choices", "A choice field needs at least one choice; enter one per line."),
         ({"field_type": "choice", "choices": "A\nB"}, "choices", 'Expected a list of items but got type "str".'),
-        ({"field_type": "choice", "choices": [{"a": 1}]}, "choices", "Not a valid string."),
+        ({"field_type": "choice", "choices": [{"a": 1}]}, "choices.0", "Not a valid string."),
         ({"field_type": "choice", "choices": ["x" * 101]}, "choices", "Each choice may have at most 100 characters"),
         ({"label": ""}, "label", "This field may not be blank."),
         ({"position": 10**9}, "position", "Ensure this value is less than or equal to 32767."),
@@ -141,7 +152,10 @@ def test_custom_field_api_name_is_unique_per_module_and_fixed(api, org):
     assert duplicate.json()["fields"] == {
         "api_name": ["Another custom field of this module already has the API name cf_badge."]
     }
-    assert api.post(API, {"module": "companies", "label": "Badge", "api_name": "cf_badge"}, format="json").status_code == 201
+    assert (
+        api.post(API, {"module": "companies", "label": "Badge", "api_name": "cf_badge"}, format="json").status_code
+        == 201
+    )
     for payload, name in (({"api_name": "cf_new"}, "api_name"), ({"field_type": "number"}, "field_type"),
                           ({"module": "companies"}, "module")):  # fmt: skip
         response = api.patch(f"{API}{field.pk}/", payload, format="json")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-import types
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -30,7 +28,13 @@ from fsmbilling.services.work_orders import (
 )
 from tests.conftest import member
 from tests.factories import PASSWORD, CompanyFactory, ContactFactory, ServicePartFactory, TaxFactory
-from tests.fsmbilling.factories_work_orders import WorkOrderFactory, WorkOrderLineFactory
+from tests.fsmbilling.factories_work_orders import (
+    REVOKED_WORDS,
+    STILL_READABLE,
+    WorkOrderFactory,
+    WorkOrderLineFactory,
+    revoke_finance_access,
+)
 
 D = Decimal
 API = "/api/v1/orgs/acme/work-orders/"
@@ -298,39 +302,24 @@ def test_scheduled_window_must_not_end_before_it_starts(org, admin_user, company
 
 # --- FIN-7 ---------------------------------------------------------------------------------------------------------
 
-REVOKED = "Access to the finance organization was revoked."
 
-
-@pytest.fixture
-def finance_blocked(monkeypatch):
-    """The sync app's answer when access to the finance organization was revoked (FIN-7).
-
-    Uses the real ``sync.selectors.finance_block_reason`` when the sync app has one; otherwise stands in for it.
-    """
-    try:
-        import sync.selectors as selectors
-    except ImportError:
-        selectors = types.ModuleType("sync.selectors")
-        monkeypatch.setitem(sys.modules, "sync.selectors", selectors)
-    monkeypatch.setattr(selectors, "finance_block_reason", lambda organization: REVOKED, raising=False)
-
-
-def test_finance_unavailable_refuses_creating_but_not_reading(
-    finance_blocked, org, admin_user, admin_client, api, company
-):
-    existing = WorkOrderFactory(organization=org)
+def test_finance_unavailable_refuses_creating_but_not_reading(org, admin_user, admin_client, api, company, item):
+    existing = create(org, admin_user, company=company)
+    revoke_finance_access(org)
     with pytest.raises(FinanceUnavailable) as exc:
         create(org, admin_user, company=company)
     assert exc.value.error_code == "finance_unavailable"
-    assert REVOKED in exc.value.messages[0] and "Billing setup" in exc.value.messages[0]
+    assert REVOKED_WORDS in exc.value.messages[0] and "reconnect in Billing Setup" in exc.value.messages[0]
     response = api.post(API, {"summary": "New", "company": company.pk}, format="json")
     assert response.status_code == 409
-    assert response.json()["code"] == "finance_unavailable" and REVOKED in response.json()["message"]
+    assert response.json()["code"] == "finance_unavailable" and REVOKED_WORDS in response.json()["message"]
     page = admin_client.post("/o/acme/work-orders/new/", {"summary": "New", "company": company.pk, "priority": "low"})
-    assert page.status_code == 200 and REVOKED in page.content.decode()
+    assert page.status_code == 200 and STILL_READABLE in page.content.decode()
     assert WorkOrder.objects.filter(organization=org).count() == 1
+    # reading and changing existing work orders keep working
     assert api.get(f"{API}{existing.pk}/").status_code == 200
     assert admin_client.get(f"/o/acme/work-orders/{existing.pk}/").status_code == 200
+    assert api.post(f"{API}{existing.pk}/lines/", {"item": item.pk}, format="json").status_code == 201
 
 
 # --- pages ---------------------------------------------------------------------------------------------------------

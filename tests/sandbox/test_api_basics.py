@@ -15,7 +15,10 @@ def test_unknown_path_wrong_method_and_missing_org(books):
     wrong = books.request("PATCH", "contacts")
     assert wrong.status_code == 405
     missing = books.http.get("/sandbox/books/v3/contacts", headers=books.headers())
-    assert (missing.status_code, missing.json()) == (400, {"code": 2, "message": "Invalid value passed for organization_id"})
+    assert (missing.status_code, missing.json()) == (
+        400,
+        {"code": 2, "message": "Invalid value passed for organization_id"},
+    )
 
 
 def test_missing_record_is_1002(books):

@@ -141,7 +141,10 @@ def test_active_inactive_and_delete_rules(books):
     assert books.get(f"contacts/{contact['contact_id']}").json()["contact"]["has_transaction"] is True
 
     spare = books.create("contacts", "contact", {"contact_name": "Spare"})
-    assert books.delete(f"contacts/{spare['contact_id']}").json() == {"code": 0, "message": "The contact has been deleted."}
+    assert books.delete(f"contacts/{spare['contact_id']}").json() == {
+        "code": 0,
+        "message": "The contact has been deleted.",
+    }
     assert books.get(f"contacts/{spare['contact_id']}").status_code == 404
 
 
@@ -215,7 +218,9 @@ def test_items_crud_details_and_filters(books, frozen_clock):
     assert [i["name"] for i in books.get("items", params={"rate_greater_than": 20}).json()["items"]] == ["Saw"]
     assert [i["name"] for i in books.get("items", params={"name_startswith": "ham"}).json()["items"]] == ["Hammer"]
     assert [i["name"] for i in books.get("items", params={"search_text": "hand"}).json()["items"]] == ["Saw"]
-    assert [i["name"] for i in books.get("items", params={"sort_column": "rate", "sort_order": "D"}).json()["items"]] == [
+    assert [
+        i["name"] for i in books.get("items", params={"sort_column": "rate", "sort_order": "D"}).json()["items"]
+    ] == [
         "Saw",
         "Hammer",
     ]
@@ -247,4 +252,9 @@ def test_mandatory_custom_field_is_enforced(books):
     assert "Region" in refused.json()["message"]
     ok = books.post("contacts", json={"contact_name": "With region", "custom_fields": [{"index": 1, "value": "EU"}]})
     assert ok.status_code == 201
-    assert books.post("contacts", json={"contact_name": "Bad", "custom_fields": [{"api_name": "cf_nope", "value": 1}]}).json()["code"] == 2
+    assert (
+        books.post(
+            "contacts", json={"contact_name": "Bad", "custom_fields": [{"api_name": "cf_nope", "value": 1}]}
+        ).json()["code"]
+        == 2
+    )

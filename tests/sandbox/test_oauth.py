@@ -100,8 +100,12 @@ def test_code_flow_refresh_and_revoke(sandbox_http, frozen_clock):
               "client_secret": client["client_secret"], "grant_type": "refresh_token"},
     )  # fmt: skip
     assert after.json() == {"error": "invalid_code"}
-    revoked = sandbox_http.get(api, params={"organization_id": org["organization_id"]},
-                               headers={"Authorization": f"Zoho-oauthtoken {refreshed.json()['access_token']}"})  # fmt: skip
+    second_token = refreshed.json()["access_token"]
+    revoked = sandbox_http.get(
+        api,
+        params={"organization_id": org["organization_id"]},
+        headers={"Authorization": f"Zoho-oauthtoken {second_token}"},
+    )
     assert revoked.status_code == 401
     assert revoked.json()["message"].endswith("The OAuth token is invalid or has been revoked.")
 

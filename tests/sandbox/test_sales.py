@@ -106,7 +106,7 @@ def test_payments_partially_paid_paid_and_over_applying(shop):
     assert (paid["status"], paid["balance"]) == ("paid", 0)
     assert [p["amount"] for p in paid["payments"]] == [30, 52.1]
     listed = books.get("customerpayments").json()
-    assert [p["payment_id"] for p in listed["customerpayments"]][0] == rest["payment_id"]
+    assert listed["customerpayments"][0]["payment_id"] == rest["payment_id"]
     assert listed["customerpayments"][0]["invoice_numbers"] == "INV-00001"
     assert listed["page_context"]["report_name"] == "Customer Payments"
     void_refused = books.post(f"invoices/{invoice_id}/status/void")
@@ -139,7 +139,9 @@ def test_overdue_void_draft_email_and_delete(shop):
     assert overdue[0]["due_days"] == "Overdue by 1 day(s)"
     assert books.get("invoices", params={"status": "sent"}).json()["invoices"] == []
     assert len(books.get("invoices", params={"filter_by": "Status.Unpaid"}).json()["invoices"]) == 1
-    assert books.post(f"invoices/{invoice_id}/status/void").json()["message"] == "Invoice status has been changed to Void."
+    assert (
+        books.post(f"invoices/{invoice_id}/status/void").json()["message"] == "Invoice status has been changed to Void."
+    )
     void = books.get(f"invoices/{invoice_id}").json()["invoice"]
     assert (void["status"], void["balance"]) == ("void", 0)
     assert books.post(f"invoices/{invoice_id}/status/draft").json()["message"] == (
@@ -227,7 +229,9 @@ def test_estimates_life_cycle(shop):
     )
     advance(books.http, 11 * 86400)
     assert books.get(f"estimates/{estimate_id}").json()["estimate"]["status"] == "expired"
-    assert [e["estimate_id"] for e in books.get("estimates", params={"filter_by": "Status.Expired"}).json()["estimates"]] == [estimate_id]
+    assert [
+        e["estimate_id"] for e in books.get("estimates", params={"filter_by": "Status.Expired"}).json()["estimates"]
+    ] == [estimate_id]
     assert books.post(f"estimates/{estimate_id}/status/accepted").json()["message"] == (
         "Estimate status has been changed to Accepted."
     )
@@ -245,4 +249,7 @@ def test_estimates_life_cycle(shop):
     assert {e["estimate_id"] for e in listed["estimates"]} == {estimate_id, other["estimate_id"]}
     assert listed["page_context"]["report_name"] == "Estimates"
     assert books.delete(f"estimates/{other['estimate_id']}").json()["code"] == 0
-    assert books.get(f"estimates/{other['estimate_id']}").json() == {"code": 1002, "message": "Estimate does not exist."}
+    assert books.get(f"estimates/{other['estimate_id']}").json() == {
+        "code": 1002,
+        "message": "Estimate does not exist.",
+    }

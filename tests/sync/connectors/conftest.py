@@ -7,6 +7,7 @@ same amount (``PUT /sandbox/_control/clock``), so waits for rate-limit windows t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,6 +125,7 @@ class SandboxClock:
     current: dt.datetime = START
     ticks: float = 0.0
     slept: list[float] = field(default_factory=list)
+    on_sleep: Callable[[], None] | None = None
 
     def now(self) -> dt.datetime:
         return self.current
@@ -134,6 +136,8 @@ class SandboxClock:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.advance(seconds)
+        if self.on_sleep:
+            self.on_sleep()
 
     def advance(self, seconds: float) -> None:
         """Move both clocks."""

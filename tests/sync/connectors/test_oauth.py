@@ -234,3 +234,26 @@ def test_wrong_client_secret_is_permanent(sandbox, connection):
     assert "client" in caught.value.message.lower()
     connection.refresh_from_db()
     assert connection.status == FinanceConnection.State.NEEDS_ATTENTION
+
+
+def test_a_refused_early_refresh_keeps_using_the_current_token(sandbox, connector, connection):
+    accounts = httpx.Client(transport=sandbox.transport)
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": connection.refresh_token,
+        "client_id": connection.client_id,
+        "client_secret": connection.client_secret,
+    }
+    for _ in range(10):
+        accounts.post(f"{SANDBOX}/oauth/v2/token", data=form)
+    sandbox.clock.advance(3600 - 120)  # two minutes left: time to refresh, but the token still works
+    sandbox.transport.clear()
+
+    assert connector.list_currencies()
+
+    assert [(c.url.path.rsplit("/", 1)[-1], c.status) for c in sandbox.transport.calls] == [
+        ("token", 400),
+        ("currencies", 200),
+    ]
+    connection.refresh_from_db()
+    assert connection.refresh_blocked_until == sandbox.clock.now() + dt.timedelta(minutes=10)

@@ -46,6 +46,20 @@ def test_contacts_are_read_page_by_page(sandbox, connector, connection, settings
     assert all(c.url.params["filter_by"] == "Status.All" for c in calls)
 
 
+def test_a_row_that_shifts_to_the_next_page_is_read_once(sandbox, connector, connection, settings):
+    _seed_contacts(sandbox, connection, 201, settings)
+    pages = connector.list_contacts()
+    first = next(pages)
+    # A contact created mid-read sorts first and pushes every row down by one.
+    connector.create_contact(Customer(contact_name="Aardvark Plumbing"))
+
+    second = next(pages)
+
+    assert [c.contact_name for c in first.items][-1] == "Customer 0199"
+    assert [c.contact_name for c in second.items] == ["Customer 0200"]
+    assert second.has_more is False
+
+
 def test_changed_contacts_are_read_newest_first_and_stop_early(sandbox, connector, connection, settings):
     _seed_contacts(sandbox, connection, 250, settings)
     sandbox.clock.advance(3600)
@@ -98,16 +112,53 @@ def test_items_are_read_in_full(sandbox, connector):
     assert items["Hard Drive"].last_modified_time == dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
 
-def test_reference_data(sandbox, connector):
+def test_reference_data(sandbox, connector, connection):
     currencies = connector.list_currencies()
-    assert any(c.currency_code == "USD" and c.is_base_currency for c in currencies)
-    assert isinstance(connector.list_taxes(), list)
-    assert isinstance(connector.list_tax_groups(), list)
-    assert isinstance(connector.list_payment_terms(), list)
-    assert isinstance(connector.list_salespersons(), list)
+    assert [(c.currency_code, c.is_base_currency, c.exchange_rate) for c in currencies] == [("USD", True, Decimal("1"))]
+    assert connector.list_taxes() == []
+    assert connector.list_tax_groups() == []
+    assert connector.list_tax_exemptions() == []
+    assert [(t.payment_terms, t.payment_terms_label, t.is_default) for t in connector.list_payment_terms()] == [
+        (0, "Due on Receipt", True),
+        (15, "Net 15", False),
+        (30, "Net 30", False),
+        (45, "Net 45", False),
+    ]
+    assert connector.list_salespersons() == []
     users = connector.list_users()
-    assert [u.email for u in users] == ["owner@acme.test"]
-    assert isinstance(connector.list_custom_fields("contact"), list)
+    assert [(u.name, u.email, u.user_role, u.is_current_user) for u in users] == [
+        ("Olive Owner", "owner@acme.test", "admin", True)
+    ]
+    assert connector.list_custom_fields("contact") == []
+
+
+def test_custom_field_definitions(sandbox, connector, connection):
+    response = sandbox.control.http.post(
+        f"/orgs/{connection.finance_org_id}/customfields",
+        json={"entity": "contact", "label": "Site code", "data_type": "string", "is_mandatory": True},
+    )
+    assert response.status_code == 201, response.text
+
+    fields = connector.list_custom_fields("contact")
+
+    assert [(f.entity, f.api_name, f.label, f.data_type, f.is_mandatory) for f in fields] == [
+        ("contact", "cf_site_code", "Site code", "string", True)
+    ]
+    assert connector.list_custom_fields("item") == []
+    call = sandbox.transport.api_calls()[-1]
+    assert call.url.params["entity"] == "item"
+
+
+def test_salespersons_are_read(sandbox, connector):
+    customer = connector.create_contact(Customer(contact_name="Sold To"))
+    connector.create_invoice(
+        Invoice(
+            customer_id=customer.contact_id,
+            salesperson_name="Will Smith",
+            line_items=(InvoiceLine(name="Visit", rate=Decimal("10")),),
+        )
+    )
+    assert [s.salesperson_name for s in connector.list_salespersons()] == ["Will Smith"]
 
 
 def test_salespersons_fall_back_to_sales_users(sandbox, org):

@@ -6,10 +6,12 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from sync.connectors import zoho
 from sync.connectors.base import (
     CapacityReached,
+    ConcurrencyLimited,
     Customer,
     DuplicateName,
     Invoice,
@@ -50,6 +52,50 @@ def test_injected_429s_are_absorbed(sandbox, connector):
     assert statuses.count(200) == 30
     assert statuses.count(429) > 0
     assert set(statuses) == {200, 429}
+
+
+def test_the_sandboxs_own_per_minute_limit_is_waited_out(sandbox, connection):
+    # A connector paced above Books' 100 a minute meets a real code 44 and waits for the next window.
+    connector = zoho.connector_for(connection, clock=sandbox.clock, per_minute=150)
+
+    for _ in range(120):
+        connector.list_currencies()
+
+    statuses = [c.status for c in sandbox.transport.api_calls()]
+    assert statuses.count(429) == 1
+    assert statuses.index(429) == 100
+    assert statuses.count(200) == 120
+    assert sandbox.clock.slept == [60]  # Retry-After: the seconds to the next minute window
+
+
+def test_too_many_requests_in_flight_back_off_and_retry(sandbox, connector, connection):
+    from sandbox.models import InFlightRequest, Organization
+
+    finance_org = Organization.objects.get(pk=Organization.pk_from_zoho_id(connection.finance_org_id))
+    others = [InFlightRequest.objects.create(organization=finance_org, started_at=timezone.now()) for _ in range(10)]
+    # Other workers' requests finish while this one backs off.
+    sandbox.clock.on_sleep = lambda: InFlightRequest.objects.filter(pk__in=[o.pk for o in others]).delete()
+
+    assert connector.list_currencies()
+
+    assert [c.status for c in sandbox.transport.api_calls()] == [429, 200]
+    assert len(sandbox.clock.slept) == 1
+    assert 1 <= sandbox.clock.slept[0] <= 5
+    assert ApiPacer.objects.get().in_flight_limit == 4
+
+
+def test_persistent_concurrency_refusals_surface(sandbox, connector, connection):
+    from sandbox.models import InFlightRequest, Organization
+
+    finance_org = Organization.objects.get(pk=Organization.pk_from_zoho_id(connection.finance_org_id))
+    for _ in range(10):
+        InFlightRequest.objects.create(organization=finance_org, started_at=timezone.now())
+
+    with pytest.raises(ConcurrencyLimited) as caught:
+        connector.list_currencies()
+
+    assert (caught.value.zoho_code, caught.value.retryable) == (1070, True)
+    assert [c.status for c in sandbox.transport.api_calls()] == [429] * 6
 
 
 def test_gets_are_retried_after_500s(sandbox, connector):

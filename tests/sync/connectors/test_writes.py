@@ -12,6 +12,7 @@ from sync.connectors.base import (
     Currency,
     Customer,
     Estimate,
+    FinanceConnector,
     Invoice,
     InvoiceLine,
     Item,
@@ -20,6 +21,10 @@ from sync.connectors.base import (
     Tax,
 )
 from tests.sync.connectors.conftest import connect
+
+
+def test_the_connector_implements_the_interface(connector):
+    assert isinstance(connector, FinanceConnector)
 
 
 def test_contact_life_cycle(sandbox, connector):
