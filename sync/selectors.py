@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fsmbilling.models import Company, Contact, Organization, ServicePart
 
@@ -178,3 +179,181 @@ def sync_type(organization: Organization) -> str:
     from sync.engine_models import SyncSettings
 
     return SyncSettings.objects.filter(organization=organization).values_list("sync_type", flat=True).first() or "IV"
+
+
+# --- Sync pages and API -------------------------------------------------------------------------------------------
+
+REASON_EXPLANATIONS = {
+    "duplicate": gettext_lazy(
+        "Several records share the duplicate key; the most recently modified one was linked. Merge or "
+        "rename the others. Nothing was deleted."
+    ),
+    "duplicate_name": gettext_lazy(
+        "Books does not allow two customers with the same display name. Rename the record, allow "
+        "duplicate names in Books, or choose Overwrite."
+    ),
+    "currency_missing_in_books": gettext_lazy(
+        "The record's currency does not exist in Books. Add the currency in Books, then retry."
+    ),
+    "deleted_in_books": gettext_lazy("The record was deleted in Books. Re-create it or unlink it under Broken links."),
+    "deleted_in_fsm": gettext_lazy("The record was deleted in FSM. Re-create it or unlink it under Broken links."),
+    "refused_by_books": gettext_lazy(
+        "Books refused the record as it stands. Correct the field Books names, then retry."
+    ),
+    "not_found_in_books": gettext_lazy("Books no longer has the record. Re-create it or unlink it."),
+    "books_error": gettext_lazy("Books answered with an error. The record is retried at the next run."),
+    "books_unreachable": gettext_lazy("Books could not be reached. The record is retried at the next run."),
+    "books_unavailable": gettext_lazy("Books could not be reached. The record is retried at the next run."),
+    "rate_limited": gettext_lazy("Books was busy (rate limit). The record is retried at the next run."),
+    "capacity_reached": gettext_lazy(
+        "The finance organization reached its limit of records. Move to Zoho Books or remove unused records."
+    ),
+    "missing_name": gettext_lazy("The record has no name. Give it a name, then retry."),
+}
+MODULE_FILE_LABELS = {
+    "companies": "Companies",
+    "contacts": "Contacts",
+    "services_and_parts": "ServicesAndParts",
+    "invoices": "Invoices",
+}
+DIRECTIONS = (("to_books", gettext_lazy("FSM → Books")), ("to_fsm", gettext_lazy("Books → FSM")))
+
+
+def failure_filename(module: str) -> str:
+    """``<Module>FailureLogs.csv`` (SYN-18), e.g. ``CompaniesFailureLogs.csv``."""
+    return f"{MODULE_FILE_LABELS.get(module, module.title().replace('_', ''))}FailureLogs.csv"
+
+
+def module_of_failure_filename(filename: str) -> str | None:
+    for module in MODULE_FILE_LABELS:
+        if failure_filename(module) == filename:
+            return module
+    return None
+
+
+def run_list(*, organization: Organization):
+    from sync.engine_models import SyncRun
+
+    return SyncRun.objects.filter(organization=organization).select_related("requested_by")
+
+
+def run_count_rows(run) -> list[dict]:
+    """Per module and direction: created, updated, unchanged, failed, and the failure file of the module."""
+    counts = run.counts or (run.progress or {}).get("counts") or {}
+    rows = []
+    for module, directions in counts.items():
+        for direction, label in DIRECTIONS:
+            bucket = directions.get(direction)
+            if not bucket:
+                continue
+            rows.append(
+                {
+                    "module": module,
+                    "module_label": MODULE_FILE_LABELS.get(module, module),
+                    "direction": direction,
+                    "direction_label": label,
+                    "created": bucket.get("created", 0),
+                    "updated": bucket.get("updated", 0),
+                    "unchanged": bucket.get("unchanged", 0),
+                    "failed": bucket.get("failed", 0),
+                    "failure_file": failure_filename(module),
+                }
+            )
+    return rows
+
+
+def run_summary(run) -> dict:
+    """A run as the API shows it (SYN-18)."""
+    return {
+        "id": run.pk,
+        "run_id": run.run_id,
+        "trigger": run.trigger,
+        "state": run.state,
+        "state_label": str(run.get_state_display()),
+        "reason": run.reason,
+        "created_at": run.created_at.isoformat() if run.created_at else None,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "counts": run.counts or {},
+        "progress": run.progress or {},
+        "api_calls": run.api_calls,
+    }
+
+
+def failure_groups(*, organization: Organization, run=None, state: str = "open") -> list[dict]:
+    """Failures grouped by reason (SYN-18), with counts and what to do."""
+    from sync.engine_models import SyncFailure
+
+    queryset = SyncFailure.objects.filter(organization=organization)
+    if run is not None:
+        queryset = queryset.filter(run=run)
+    if state:
+        queryset = queryset.filter(state=state)
+    groups = []
+    for row in queryset.values("reason_code").annotate(n=Count("id")).order_by("-n", "reason_code"):
+        sample = queryset.filter(reason_code=row["reason_code"]).values_list("explanation", flat=True).first()
+        groups.append(
+            {
+                "reason_code": row["reason_code"],
+                "count": row["n"],
+                "explanation": str(REASON_EXPLANATIONS.get(row["reason_code"]) or sample or ""),
+            }
+        )
+    return groups
+
+
+def failure_list(*, organization: Organization, run=None, state: str = "open", reason_code: str = ""):
+    from sync.engine_models import SyncFailure
+
+    queryset = SyncFailure.objects.filter(organization=organization).select_related("run")
+    if run is not None:
+        queryset = queryset.filter(run=run)
+    if state:
+        queryset = queryset.filter(state=state)
+    if reason_code:
+        queryset = queryset.filter(reason_code=reason_code)
+    return queryset.order_by("reason_code", "-id")
+
+
+def broken_links(*, organization: Organization):
+    from sync.engine_models import SyncLink
+
+    return SyncLink.objects.filter(organization=organization, state=SyncLink.State.BROKEN).order_by("kind", "-id")
+
+
+def finance_connector(organization: Organization):
+    """A connector to the organization's finance organization, or None when it is not connected. Use it in a
+    ``with`` block."""
+    from sync.connectors import connector_for
+
+    connection = finance_connection(organization)
+    if connection is None or not connection.is_usable:
+        return None
+    return connector_for(connection)
+
+
+BOOKS_ENTITY = {"companies": "contact", "contacts": "contact", "services_and_parts": "item"}
+
+
+def books_custom_fields(organization: Organization, modules=("companies", "contacts", "services_and_parts")) -> dict:
+    """Books custom field definitions per module; an error or a missing endpoint means none (SYN-5)."""
+    from sync.connectors import FinanceError
+
+    found: dict[str, tuple] = dict.fromkeys(modules, ())
+    connector = finance_connector(organization)
+    if connector is None:
+        return found
+    by_entity: dict[str, tuple] = {}
+    try:
+        with connector as client:
+            for module in modules:
+                entity = BOOKS_ENTITY[module]
+                if entity not in by_entity:
+                    try:
+                        by_entity[entity] = tuple(d for d in client.list_custom_fields(entity) if d.is_active)
+                    except FinanceError:
+                        by_entity[entity] = ()
+                found[module] = by_entity[entity]
+    except FinanceError:
+        pass
+    return found

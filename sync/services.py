@@ -235,3 +235,169 @@ def dispatch_automatic_runs(now: dt.datetime | None = None) -> list[int]:
             continue
         started.append(run.pk)
     return started
+
+
+# --- Sync pages and API (settings, enable wizard, broken links) ---------------------------------------------------
+
+OWNER_SIDES = ("fsm", "books")
+
+
+def owner_policies_clean(*, organization: Organization, policies) -> dict:
+    """Validate owner sides per module and per field (SYN-11); fields must be mapped Books fields of the module."""
+    from sync.engine.mapping import mapping_for
+
+    if not isinstance(policies, dict):
+        raise ValidationError({"owner_policies": ["Send an object keyed by module."]})
+    errors: list[str] = []
+    cleaned: dict[str, dict] = {}
+    modules = {"companies", "contacts", "services_and_parts"}
+    for module, raw in policies.items():
+        if module not in modules:
+            errors.append(f"{module} is not a synced module (companies, contacts, services_and_parts).")
+            continue
+        if not isinstance(raw, dict):
+            errors.append(f"{module}: send {{'module': 'fsm'|'books'|null, 'fields': {{books_field: side}}}}.")
+            continue
+        side = raw.get("module") or None
+        if side is not None and side not in OWNER_SIDES:
+            errors.append(f"{module}: the owner side is fsm, books or empty (the later change wins).")
+            continue
+        mapped = {books for _fsm, books in mapping_for(organization, module)}
+        fields: dict[str, str] = {}
+        raw_fields = raw.get("fields") or {}
+        if not isinstance(raw_fields, dict):
+            errors.append(f"{module}: fields must be an object of Books field → side.")
+            continue
+        for name, field_side in raw_fields.items():
+            if not field_side:
+                continue
+            if name not in mapped:
+                errors.append(f"{module}: {name} is not a mapped Books field of this module.")
+            elif field_side not in OWNER_SIDES:
+                errors.append(f"{module}: {name}: the owner side is fsm or books.")
+            else:
+                fields[name] = field_side
+        if side or fields:
+            cleaned[module] = {"module": side, "fields": fields}
+    if errors:
+        raise ValidationError({"owner_policies": errors})
+    return cleaned
+
+
+@transaction.atomic
+def sync_settings_update(
+    *,
+    organization: Organization,
+    actor,
+    duplicate_handling: str | None = None,
+    auto_sync: bool | None = None,
+    owner_policies: dict | None = None,
+) -> SyncSettings:
+    """Change what Sync Settings may change at any time. The sync type is fixed once sync is enabled."""
+    row = SyncSettings.objects.select_for_update().get(pk=settings_for(organization).pk)
+    if duplicate_handling is not None:
+        if duplicate_handling not in SyncSettings.Duplicates.values:
+            raise ValidationError({"duplicate_handling": ["Choose clone or overwrite."]})
+        row.duplicate_handling = duplicate_handling
+    if owner_policies is not None:
+        row.owner_policies = owner_policies_clean(organization=organization, policies=owner_policies)
+    row.save()
+    if auto_sync is not None and auto_sync != row.auto_sync:
+        row = sync_auto_set(organization=organization, actor=actor, enabled=auto_sync)
+    return row
+
+
+@transaction.atomic
+def sync_enable_with_setup(
+    *,
+    organization: Organization,
+    actor,
+    duplicate_handling: str,
+    auto_sync: bool = True,
+    mappings: dict[str, list[tuple[str, str]]] | None = None,
+    books_custom_fields: dict[str, tuple] | None = None,
+) -> SyncRun:
+    """The last step of the Enable Sync wizard (SYN-1): save the mappings, turn the match review's link decisions
+    into links, and enable (which starts the first run). All or nothing."""
+    from sync.engine.mapping import mapping_save
+    from sync.match_review import decisions_apply
+
+    row = settings_for(organization)
+    if row.is_enabled:
+        raise SyncRefused("already_enabled", "Sync is already enabled; change settings in Sync Settings.")
+    for module, pairs in (mappings or {}).items():
+        mapping_save(
+            organization=organization,
+            module=module,
+            pairs=list(pairs),
+            books_custom_fields=(books_custom_fields or {}).get(module, ()),
+            mark_resync=False,  # the first run takes every record anyway
+        )
+    run = sync_enable(
+        organization=organization, actor=actor, duplicate_handling=duplicate_handling, auto_sync=auto_sync
+    )
+    decisions_apply(organization=organization)
+    return run
+
+
+def _module_of_kind(kind: str) -> str:
+    return {
+        SyncLink.Kind.COMPANY: "companies",
+        SyncLink.Kind.CONTACT: "contacts",
+        SyncLink.Kind.CONTACT_PERSON: "companies",  # contact persons are synced with their company
+        SyncLink.Kind.ITEM: "services_and_parts",
+    }.get(kind, "")
+
+
+@transaction.atomic
+def broken_link_recreate(*, organization: Organization, link_ids: list[int], actor) -> int:
+    """Re-create (SYN-12): forget a broken pairing and take its module in full at the next run, so the record that
+    still exists is created again on the side where it was deleted (or linked to a record with the same key)."""
+    links = list(
+        SyncLink.objects.select_for_update().filter(
+            organization=organization, pk__in=link_ids, state=SyncLink.State.BROKEN
+        )
+    )
+    modules = {_module_of_kind(link.kind) for link in links} - {""}
+    for link in links:
+        SyncFailure.objects.filter(
+            organization=organization,
+            kind=link.kind,
+            state=SyncFailure.State.OPEN,
+            reason_code__in=["deleted_in_books", "deleted_in_fsm"],
+        ).filter(_failure_of(link)).update(state=SyncFailure.State.RESOLVED)
+        if link.kind == SyncLink.Kind.CONTACT_PERSON and link.remote_parent_id:
+            SyncLink.objects.filter(
+                organization=organization, kind=SyncLink.Kind.COMPANY, remote_id=link.remote_parent_id
+            ).update(needs_resync=True)
+    SyncLink.objects.filter(pk__in=[link.pk for link in links]).delete()
+    if modules:
+        row = SyncSettings.objects.select_for_update().get(pk=settings_for(organization).pk)
+        row.resync_modules = [*row.resync_modules, *sorted(modules - set(row.resync_modules))]
+        row.save(update_fields=["resync_modules", "updated_at"])
+    return len(links)
+
+
+@transaction.atomic
+def broken_link_unlink(*, organization: Organization, link_ids: list[int], actor) -> int:
+    """Unlink (SYN-12): forget a broken pairing; the record that still exists stays as it is."""
+    links = list(SyncLink.objects.filter(organization=organization, pk__in=link_ids, state=SyncLink.State.BROKEN))
+    for link in links:
+        SyncFailure.objects.filter(
+            organization=organization,
+            kind=link.kind,
+            state=SyncFailure.State.OPEN,
+            reason_code__in=["deleted_in_books", "deleted_in_fsm"],
+        ).filter(_failure_of(link)).update(state=SyncFailure.State.SKIPPED)
+    return SyncLink.objects.filter(pk__in=[link.pk for link in links]).delete()[0]
+
+
+def _failure_of(link: SyncLink):
+    from django.db.models import Q
+
+    query = Q(pk__in=[])
+    if link.local_id is not None:
+        query |= Q(local_id=link.local_id)
+    if link.remote_id:
+        query |= Q(remote_id=link.remote_id)
+    return query

@@ -40,4 +40,5 @@ def list_params(request, *, allowed_filters: dict[str, set[str] | None], orderin
         raise exceptions.ValidationError(
             {"ordering": [f"Use one of: {', '.join(sorted(orderings))} (prefix - for descending)."]}
         )
-    return {"search": params.get("search", "").strip()[:200], "filters": filters, "ordering": ordering}
+    search = params.get("search", "").replace("\x00", "").strip()[:200]  # PostgreSQL refuses NUL in text
+    return {"search": search, "filters": filters, "ordering": ordering}

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fsmbilling.models import CustomField, Organization
 
 PHONE_RE = re.compile(r"^[0-9+()\-. ]{3,40}$")
+MAX_NUMBER = Decimal(10) ** 15  # number and decimal values stay exact in JSON and in spreadsheets
 
 
 def custom_field_definitions(*, organization: Organization, module: str) -> list[CustomField]:
@@ -30,19 +31,23 @@ def _clean_value(definition: CustomField, value):
         if definition.is_required:
             raise ValidationError(f"{definition.label} is required.")
         return None
+    if isinstance(value, str) and "\x00" in value:  # PostgreSQL refuses NUL in JSON text
+        raise ValidationError(f"{definition.label} must not contain null characters.")
     try:
+        if isinstance(value, (dict, list, tuple)):
+            raise TypeError
         if definition.field_type == kind.NUMBER:
             if isinstance(value, bool):
                 raise ValueError
             number = Decimal(str(value))
-            if number != number.to_integral_value():
+            if not number.is_finite() or number != number.to_integral_value() or abs(number) >= MAX_NUMBER:
                 raise ValueError
             return int(number)
         if definition.field_type == kind.DECIMAL:
             if isinstance(value, bool):
                 raise ValueError
             number = Decimal(str(value))
-            if not number.is_finite():
+            if not number.is_finite() or abs(number) >= MAX_NUMBER:
                 raise ValueError
             return str(number)
         if definition.field_type == kind.DATE:
@@ -70,10 +75,10 @@ def _clean_value(definition: CustomField, value):
         if len(text) > 2000:
             raise ValidationError(f"{definition.label} is longer than 2000 characters.")
         return text
-    except (ValueError, InvalidOperation, TypeError) as exc:
+    except (ValueError, InvalidOperation, TypeError, OverflowError) as exc:
         expected = {
-            kind.NUMBER: "a whole number",
-            kind.DECIMAL: "a number",
+            kind.NUMBER: "a whole number of at most 15 digits",
+            kind.DECIMAL: "a number of at most 15 digits before the decimal point",
             kind.DATE: "a date as YYYY-MM-DD",
             kind.CHECKBOX: "true or false",
             kind.EMAIL: "an email address",
@@ -140,7 +145,7 @@ def _clean_choices(value) -> list[str]:
         raise ValidationError(_("Send the choices as a list of text values."))
     choices: list[str] = []
     for item in value:
-        if not isinstance(item, str):
+        if not isinstance(item, str) or "\x00" in item:
             raise ValidationError(_("Each choice must be text."))
         item = item.strip()
         if not item:

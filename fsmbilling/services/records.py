@@ -31,7 +31,7 @@ def clean_address(value, field: str) -> dict:
     for key, part in value.items():
         if key == "address_id" or part in (None, ""):
             continue
-        if not isinstance(part, str) or len(part) > 255:
+        if not isinstance(part, str) or len(part) > 255 or "\x00" in part:  # PostgreSQL refuses NUL in JSON text
             raise ValidationError({f"{field}.{key}": ["Use text of at most 255 characters."]})
         cleaned[key] = part.strip()
     return cleaned

@@ -85,7 +85,7 @@ class OrgListView(OrgPageMixin, View):
     def get_queryset(self, request) -> QuerySet:
         return type(self).selector(
             organization=self.organization,
-            search=request.GET.get("q", "").strip()[:200],
+            search=request.GET.get("q", "").replace("\x00", "").strip()[:200],
             filters=self.get_filter_values(request),
             ordering=self.get_ordering(request),
         )

@@ -2,22 +2,53 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django import forms
+from django.shortcuts import render
+from django.template import loader
+from django.urls import path, reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from fsmbilling.forms import OrgModelForm
 from fsmbilling.models import Contact, Status, TaxExemption
-from fsmbilling.selectors.customers import contact_list
+from fsmbilling.selectors.customers import company_list, contact_list
 from fsmbilling.selectors.reference import custom_field_display
 from fsmbilling.services.contacts import contact_create, contact_delete, contact_update
+from fsmbilling.tenancy import OrgPageMixin
 from fsmbilling.views.base import Column, Filter, OrgDeleteView, OrgDetailView, OrgFormView, OrgListView
 
 MODULE = "contacts"
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# Up to this many companies the form offers a plain list; beyond it, a search (REC-11: 100,000 companies).
+COMPANY_SELECT_LIMIT = 100
+COMPANY_SEARCH_RESULTS = 20
 
 
 def _yes(value: bool) -> str:
     return str(_("Yes")) if value else ""
+
+
+def _company_options(companies, selected_id) -> list[tuple[str, str, bool]]:
+    return [("", "—", False)] + [(str(c.pk), c.name, str(c.pk) == str(selected_id)) for c in companies]
+
+
+class CompanySearchSelect(forms.Select):
+    """A company select that renders only the chosen company and fills its options from a search (htmx)."""
+
+    def __init__(self, *, queryset, search_url: str, attrs=None):
+        super().__init__(attrs)
+        self.queryset = queryset
+        self.search_url = search_url
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)
+        context["widget"]["search_url"] = self.search_url
+        context["widget"]["search_label"] = _("Search companies")
+        selected = str(value) if value not in (None, "") else ""
+        chosen = self.queryset.filter(pk=int(selected)) if selected.isascii() and selected.isdigit() else []
+        context["options"] = _company_options(chosen, selected)
+        return mark_safe(loader.render_to_string("components/search_select.html", context))
 
 
 class ContactForm(OrgModelForm):
@@ -51,7 +82,13 @@ class ContactForm(OrgModelForm):
         super().__init__(*args, **kwargs)
         exemption = self.fields["tax_exemption"]
         exemption.queryset = exemption.queryset.filter(applies_to=TaxExemption.AppliesTo.CUSTOMER)
-        self.fields["company"].queryset = self.fields["company"].queryset.order_by("name", "id")
+        company = self.fields["company"]
+        company.queryset = company.queryset.order_by("name", "id")
+        if company.queryset.count() > COMPANY_SELECT_LIMIT:
+            company.widget = CompanySearchSelect(
+                queryset=company.queryset,
+                search_url=reverse("contacts:company_options", kwargs={"org_slug": self.organization.slug}),
+            )
         if (self.organization.country or "").upper() != "AU":
             del self.fields["gst_registered"]
 
@@ -135,6 +172,20 @@ class ContactFormView(OrgFormView):
         return form
 
 
+class CompanyOptions(OrgPageMixin, View):
+    """The ``<option>`` list of the contact form's company search: the chosen company, then the best matches."""
+
+    module = MODULE
+
+    def get(self, request, **kwargs):
+        search = request.GET.get("company_search", "").replace("\x00", "").strip()[:200]
+        selected = request.GET.get("company", "")
+        companies = list(company_list(organization=self.organization, search=search)[:COMPANY_SEARCH_RESULTS])
+        if selected.isascii() and selected.isdigit() and all(str(c.pk) != selected for c in companies):
+            companies = list(company_list(organization=self.organization).filter(pk=int(selected))) + companies
+        return render(request, "components/select_options.html", {"options": _company_options(companies, selected)})
+
+
 class ContactDelete(OrgDeleteView):
     module = MODULE
     model = Contact
@@ -146,6 +197,7 @@ app_name = "contacts"
 urlpatterns = [
     path("", ContactList.as_view(), name="list"),
     path("new/", ContactFormView.as_view(), name="create"),
+    path("company-options/", CompanyOptions.as_view(), name="company_options"),
     path("<int:pk>/", ContactDetail.as_view(), name="detail"),
     path("<int:pk>/edit/", ContactFormView.as_view(), name="edit"),
     path("<int:pk>/delete/", ContactDelete.as_view(), name="delete"),

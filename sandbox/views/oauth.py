@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -46,9 +47,16 @@ def authorize(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("decision") != "accept":
             return HttpResponseRedirect(_with_query(redirect_uri, {"error": "access_denied", **_state(params)}))
-        user = SandboxUser.objects.filter(email=request.POST.get("user_email", "").strip().lower()).first()
-        if user is None:
-            user = oauth.user_get_or_create(email=request.POST.get("new_email", "").strip() or "demo@sandbox.test")
+        typed = request.POST.get("new_email", "").strip()
+        if typed:
+            if "@" not in typed:
+                return render(request, "sandbox/oauth_error.html", {"problem": "Enter an email address."}, status=400)
+            user = oauth.user_get_or_create(email=typed)
+        else:
+            user = SandboxUser.objects.filter(email=request.POST.get("user_email", "").strip().lower()).first()
+            if user is None:
+                problem = "Choose the sandbox identity to act as, or type its email."
+                return render(request, "sandbox/oauth_error.html", {"problem": problem}, status=400)
         code = oauth.code_create(
             client=client,
             user=user,
@@ -66,13 +74,21 @@ def authorize(request: HttpRequest) -> HttpResponse:
         {
             "client": client,
             "scopes": oauth.normalize_scope(scope).split(),
-            "users": SandboxUser.objects.order_by("email"),
+            "users": listed_identities(),
             "params": {
                 key: params.get(key, "")
                 for key in ("client_id", "redirect_uri", "scope", "response_type", "access_type", "state", "prompt")
             },
         },
     )
+
+
+def listed_identities():
+    """Identities offered in pickers: all of them in development, none where the control API is off (production),
+    so a public page never lists everyone's email; there the identity is typed in."""
+    if not getattr(settings, "SANDBOX_CONTROL_ENABLED", False):
+        return SandboxUser.objects.none()
+    return SandboxUser.objects.order_by("email")
 
 
 def _state(params) -> dict:

@@ -23,6 +23,7 @@ from sandbox.errors import ApiError
 from sandbox.models import Contact, Estimate, Invoice, Item, Membership, Organization, SandboxUser
 from sandbox.permissions import role_allows
 from sandbox.services import documents, records
+from sandbox.views.oauth import listed_identities
 
 SESSION_KEY = "sandbox_user_email"
 PAGE_SIZE = 50
@@ -76,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sandbox/ui/home.html",
-        {"user": user, "memberships": memberships, "identities": SandboxUser.objects.order_by("email")},
+        {"user": user, "memberships": memberships, "identities": listed_identities()},
     )
 
 
@@ -102,7 +103,7 @@ def _signed_in(view):
             return render(
                 request,
                 "sandbox/ui/home.html",
-                {"user": None, "identities": SandboxUser.objects.order_by("email"), "next": request.get_full_path()},
+                {"user": None, "identities": listed_identities(), "next": request.get_full_path()},
             )
         return view(request, *args, **kwargs)
 

@@ -217,6 +217,23 @@ def test_contact_api_refuses_malformed_bodies(api, org):
     assert api.get(f"{API}?ordering=password").status_code == 400
     assert api.get(f"{API}?modified_after=yesterday").status_code == 400
     assert api.get(f"{API}99999999999999999999999/").status_code == 404
+    # PostgreSQL refuses NUL characters in text: they are dropped from searches and refused in values.
+    assert api.get(f"{API}?search=a%00b").status_code == 200
+    nul = api.post(API, {"last_name": "X", "billing_address": {"city": "a\x00b"}}, format="json")
+    assert nul.status_code == 400 and "billing_address.city" in nul.json()["fields"]
+    assert api.post(API, {"last_name": "a\x00b"}, format="json").status_code == 400
+    assert not Contact.objects.filter(organization=org).exists()
+
+
+def test_contact_pages_survive_odd_input(admin_client, org):
+    for url in ("/o/acme/contacts/?q=a%00b", "/o/acme/contacts/?company=1%00", "/o/acme/contacts/?page=99999999999999"):
+        assert admin_client.get(url).status_code == 200, url
+    assert admin_client.get("/o/acme/contacts/new/?company=%00").status_code == 200
+    response = admin_client.post(
+        "/o/acme/contacts/new/",
+        {"last_name": "a\x00b", "company": "abc", "billing_address__city": "x\x00", "status": "active"},
+    )
+    assert response.status_code == 200 and not Contact.objects.filter(organization=org).exists()
 
 
 def test_contact_exemption_must_be_for_customers(api, org):
@@ -232,9 +249,15 @@ def test_contact_custom_fields_are_validated(api, admin_client, org):
     CustomField.objects.create(
         organization=org, module="contacts", label="Badge number", api_name="cf_badge", field_type="number"
     )
-    bad = api.post(API, {"last_name": "X", "custom_fields": {"cf_badge": "abc"}}, format="json")
-    assert bad.status_code == 400
-    assert bad.json()["fields"] == {"custom_fields.cf_badge": ["Badge number must be a whole number."]}
+    for value in ("abc", "1.5", 10**20, [1], {"a": 1}, True):
+        bad = api.post(API, {"last_name": "X", "custom_fields": {"cf_badge": value}}, format="json")
+        assert bad.status_code == 400
+        assert bad.json()["fields"] == {
+            "custom_fields.cf_badge": ["Badge number must be a whole number of at most 15 digits."]
+        }
+    for body in ('{"last_name": "X", "custom_fields": {"cf_badge": 1e400}}',
+                 '{"last_name": "X", "custom_fields": {"cf_badge": NaN}}'):  # fmt: skip
+        assert api.post(API, body, content_type="application/json").status_code == 400
     good = api.post(API, {"last_name": "X", "custom_fields": {"cf_badge": "42"}}, format="json")
     assert good.status_code == 201 and good.json()["custom_fields"] == {"cf_badge": 42}
     detail = admin_client.get(f"/o/acme/contacts/{good.json()['id']}/").content.decode()

@@ -252,3 +252,20 @@ def test_role_permissions_are_enforced(sandbox_http):
     biller = books.grant("biller@example.com")
     assert books.get("invoices", token=biller).status_code == 200
     assert books.post("contacts", token=biller, json={"contact_name": "X"}).status_code == 401
+
+
+def test_identities_are_not_listed_when_control_is_off(sandbox_http, settings):
+    client = control_client(sandbox_http, REDIRECT)
+    control_org(sandbox_http)
+    settings.SANDBOX_CONTROL_ENABLED = False
+    params = {"scope": "ZohoBooks.fullaccess.all", "client_id": client["client_id"], "response_type": "code",
+              "redirect_uri": REDIRECT, "access_type": "offline"}  # fmt: skip
+    page = sandbox_http.get("/sandbox/oauth/v2/auth", params=params)
+    assert page.status_code == 200 and "owner@example.com" not in page.text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    answer = sandbox_http.post(
+        "/sandbox/oauth/v2/auth",
+        data={**params, "csrfmiddlewaretoken": csrf, "new_email": "owner@example.com", "decision": "accept"},
+    )
+    assert answer.status_code == 302 and "code=" in answer.headers["location"]
+    assert "owner@example.com" not in sandbox_http.get("/sandbox/ui/").text
