@@ -94,8 +94,8 @@ def ensure_tax(organization: Organization, tax: Tax, connector) -> str:
         return tax.books_id
     if tax.kind == Tax.Kind.GROUP:
         component_ids = [ensure_tax(organization, component, connector) for component in tax.components.all()]
-        existing = next((g for g in connector.list_tax_groups() if g.tax_group_name == tax.name), None)
-        group = existing or connector.create_tax_group(tax.name, component_ids)
+        # The connector looks a group up by name after a lost answer, so this never makes two.
+        group = connector.create_tax_group(tax.name, component_ids)
         remote_id = group.tax_group_id or ""
     else:
         existing = next((t for t in connector.list_taxes() if t.tax_name == tax.name), None)

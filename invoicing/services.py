@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fsmbilling.models import (
     Company,
@@ -60,6 +61,7 @@ from invoicing.models import (
 from invoicing.taxes import prefill as taxprefill
 from invoicing.taxes.money import document_totals, line_amounts, quantize
 from sync.connectors import base as remote
+from sync.engine.adapters import RecordFailure
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +75,15 @@ DEFAULT_GATEWAYS = ["sandbox"]
 
 # Work-order fields that can fill a Books invoice custom field (INV-3); custom fields are "cf:<api_name>".
 WORK_ORDER_FIELDS = {
-    "number": _("Work order number"),
-    "summary": _("Summary"),
-    "status": _("Status"),
-    "priority": _("Priority"),
-    "notes": _("Notes"),
-    "scheduled_start": _("Scheduled start"),
-    "scheduled_end": _("Scheduled end"),
-    "company": _("Company"),
-    "contact": _("Contact"),
+    "number": gettext_lazy("Work order number"),
+    "summary": gettext_lazy("Summary"),
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "notes": gettext_lazy("Notes"),
+    "scheduled_start": gettext_lazy("Scheduled start"),
+    "scheduled_end": gettext_lazy("Scheduled end"),
+    "company": gettext_lazy("Company"),
+    "contact": gettext_lazy("Contact"),
 }
 
 BOOKS_STATES = {
@@ -633,7 +635,7 @@ def invoice_push(invoice_id: int, *, connector=None) -> Invoice:
             books_user = booksmod.connection_of(organization).connected_identity_email
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row; unexpected ones re-raised
         _push_failed(Invoice, invoice, exc, task="invoicing.tasks.push_invoice")
-        if not isinstance(exc, (remote.FinanceError,)) and exc.__class__.__name__ != "RecordFailure":
+        if not isinstance(exc, (remote.FinanceError, RecordFailure)):
             raise
         invoice.refresh_from_db()
         return invoice
@@ -700,13 +702,24 @@ def invoice_refresh(*, invoice: Invoice, connector=None, min_age: dt.timedelta |
         remote_payments = []
         if paid_in_books > recorded:
             since = dt.datetime.combine(invoice.date, dt.time.min, tzinfo=dt.UTC) - dt.timedelta(days=1)
-            for page in client.list_payments(changed_since=since):
-                remote_payments.extend(page.items)
+            remote_payments = new_books_payments(organization, client, since=since, customer_id=found.customer_id)
     for payment in remote_payments:
         payment_from_books(organization=organization, found=payment)
     invoice_apply_books_state(invoice=invoice, found=found)
     invoice.refresh_from_db()
     return invoice
+
+
+def new_books_payments(organization, client, *, since, customer_id: str | None = None) -> list[remote.Payment]:
+    """Full records of Books payments changed since then that FSM does not hold yet (list rows are summaries)."""
+    known = set(Payment.objects.filter(organization=organization).exclude(books_id="").values_list("books_id", flat=True))
+    result = []
+    for page in client.list_payments(changed_since=since):
+        for row in page.items:
+            if not row.payment_id or row.payment_id in known or (customer_id and row.customer_id != customer_id):
+                continue
+            result.append(row if row.invoices else client.get_payment(row.payment_id))
+    return result
 
 
 def _recorded_payments(invoice: Invoice) -> Decimal:
@@ -731,6 +744,15 @@ def payment_from_books(*, organization: Organization, found: remote.Payment) -> 
     """A payment recorded in Books (PAY-5), applied to FSM invoices: recorded once, keyed by its Books id."""
     if not found.payment_id:
         return None
+    reference = found.reference_number or ""
+    if reference.startswith("FSM-PAY-"):  # one of ours coming back: link it, never record it twice
+        own_id = reference[len("FSM-PAY-") :].split(" ", 1)[0]
+        if own_id.isdigit():
+            Payment.objects.filter(organization=organization, pk=int(own_id), books_id="").update(
+                books_id=found.payment_id, state=Payment.State.RECORDED
+            )
+            if Payment.objects.filter(organization=organization, pk=int(own_id)).exists():
+                return None
     applications = [
         (invoice, application.amount_applied)
         for application in found.invoices
@@ -1098,7 +1120,7 @@ def payment_push(payment_id: int, *, connector=None) -> Payment:
         if isinstance(exc, remote.FinanceError) and not exc.retryable:
             Payment.objects.filter(pk=payment.pk).update(state=Payment.State.FAILED)
             _undo_allocations(payment)
-        elif not isinstance(exc, remote.FinanceError) and exc.__class__.__name__ != "RecordFailure":
+        elif not isinstance(exc, (remote.FinanceError, RecordFailure)):
             raise
         payment.refresh_from_db()
         return payment
@@ -1276,7 +1298,7 @@ def estimate_push(estimate_id: int, *, connector=None) -> Estimate:
         if isinstance(exc, remote.FinanceError) and exc.retryable:
             with transaction.atomic():
                 _schedule("invoicing.tasks.push_estimate", estimate.pk)
-        elif not isinstance(exc, remote.FinanceError) and exc.__class__.__name__ != "RecordFailure":
+        elif not isinstance(exc, (remote.FinanceError, RecordFailure)):
             raise
         estimate.refresh_from_db()
         return estimate

@@ -66,6 +66,7 @@ class MappingForm:
         self.module = module
         self.books_custom_fields = tuple(books_custom_fields)
         self.prefix = prefix or module
+        self.title = ""
         self.errors: list[str] = []
         self.fsm_fields = mappable_fsm_fields(organization=organization, module=module)
         self.books_fields = mappable_books_fields(module=module, books_custom_fields=self.books_custom_fields)

@@ -34,6 +34,8 @@ from sync.engine import canonical as c
 from sync.engine_models import MatchDecision, SyncLink, SyncSettings
 
 MAX_CANDIDATES = 5
+# Books lists customers without addresses: the best candidates are read in full (GET only), at most this many a review.
+ADDRESS_READS = 50
 MIN_FUZZY_SCORE = 35
 MODULE_KIND = {"companies": SyncLink.Kind.COMPANY, "contacts": SyncLink.Kind.CONTACT, "services_and_parts": "item"}
 MODULE_LABEL = {
@@ -264,6 +266,7 @@ def build_review(organization: Organization, connector, *, duplicate_handling: s
         remote_unlinked = {r.id: r for r in remotes if r.id and r.id not in linked_remote}
         locals_ = _local_sides(organization, module, settings_row.sync_type)
         reviews.append(_propose(module, kind, locals_, remote_unlinked, decisions, duplicates))
+    _read_addresses(reviews, connector)
     return Review(duplicate_handling=duplicates, modules=reviews)
 
 
@@ -542,6 +545,29 @@ def _propose(
                     "a duplicate."
                 )
     return ModuleReview(module=module, kind=kind, proposals=proposals, remote_unlinked=remote_unlinked)
+
+
+def _read_addresses(reviews: list[ModuleReview], connector) -> None:
+    """Fill in the billing address of the best customer candidates (Books' lists have none), then score again."""
+    budget = ADDRESS_READS
+    read: dict[str, dict[str, str]] = {}
+    for module in reviews:
+        if module.module == "services_and_parts":
+            continue
+        for proposal in module.proposals:
+            best = proposal.chosen or (proposal.candidates[0] if proposal.candidates else None)
+            if best is None or not proposal.local.address or best.record.address:
+                continue
+            if best.record.id not in read:
+                if budget <= 0:
+                    return
+                budget -= 1
+                try:
+                    read[best.record.id] = c.address(connector.get_contact(best.record.id).billing_address)
+                except remote.FinanceError:
+                    read[best.record.id] = {}
+            best.record.address = read[best.record.id]
+            best.score, best.parts = score_customer(proposal.local, best.record)
 
 
 def _ensure_candidate(proposal: Proposal, other: Side, scorer) -> None:

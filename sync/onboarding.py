@@ -34,8 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fsmbilling.models import Organization, Tax
-from sync.connectors import AuthError, FinanceError, OrganizationGone, connector_for
-from sync.connectors import oauth
+from sync.connectors import AuthError, FinanceError, OrganizationGone, connector_for, oauth
 from sync.connectors.base import OrganizationInfo
 from sync.connectors.zoho import new_http_client
 from sync.engine.mapping import default_mapping, mapping_save
@@ -59,7 +58,7 @@ DEMO_IDENTITY = "owner@sandbox.test"
 class OnboardingRefused(Exception):
     """A refused onboarding or connection action: ``code`` for the API, ``message`` says why and what to do."""
 
-    def __init__(self, code: str, message: str, *, status: int = 409, fields: dict | None = None):
+    def __init__(self, code: str, message: str, status: int = 409, fields: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -109,7 +108,7 @@ def is_signed_in(connection: FinanceConnection | None) -> bool:
 
 
 def is_onboarded(connection: FinanceConnection | None) -> bool:
-    return bool(connection and connection.finance_org_id and connection.connected_at)
+    return bool(connection and connection.finance_org_id)
 
 
 def _control(method: str, path: str, *, transport=None, json: Any = None) -> dict:
@@ -339,7 +338,7 @@ def refusal_reason(info: OrganizationInfo) -> str:
     return ""
 
 
-def _list_choices(connection: FinanceConnection, *, transport=None, clock=None):
+def identity_organizations(connection: FinanceConnection, *, transport=None, clock=None):
     """(choices, errors): the identity's organizations read through both editions' APIs, de-duplicated."""
     seen: dict[tuple[str, str], FinanceOrgChoice] = {}
     errors: list[FinanceError] = []
@@ -375,7 +374,7 @@ def _list_choices(connection: FinanceConnection, *, transport=None, clock=None):
 def finance_organizations(organization: Organization, *, transport=None, clock=None) -> list[FinanceOrgChoice]:
     """The signed-in identity's finance organizations of both editions, with whether each can be chosen."""
     connection = _signed_in(organization)
-    choices, errors = _list_choices(connection, transport=transport, clock=clock)
+    choices, errors = identity_organizations(connection, transport=transport, clock=clock)
     if not choices and len(errors) == 2:
         raise OnboardingRefused(
             "finance_unreachable",
@@ -535,7 +534,7 @@ def _create_invoice_organization(organization, connection, *, transport, clock) 
             _(
                 "A new Zoho Invoice organization cannot be created from here. Create it in Zoho Invoice "
                 "(invoice.zoho.com, sign up with the same Zoho account), then come back and choose "
-                "\"Existing Invoice account\"."
+                '"Existing Invoice account".'
             ),
         )
     taxes_on = Tax.objects.filter(organization=organization, is_active=True).exists()
@@ -690,14 +689,20 @@ def connection_refresh(*, organization: Organization, actor, transport=None, clo
         with connector_for(probe, transport=transport, clock=clock) as books:
             info = books.get_organization()
     except OrganizationGone as exc:
-        status, reason = FinanceConnection.State.FINANCE_ORG_DELETED, _(
-            "The finance organization was deleted or this connection lost access to it (%(error)s). Ask platform "
-            "support to switch to another finance organization."
-        ) % {"error": exc.message}
+        status, reason = (
+            FinanceConnection.State.FINANCE_ORG_DELETED,
+            _(
+                "The finance organization was deleted or this connection lost access to it (%(error)s). Ask platform "
+                "support to switch to another finance organization."
+            )
+            % {"error": exc.message},
+        )
     except AuthError as exc:
-        status, reason = FinanceConnection.State.REVOKED, _(
-            "Access to the finance organization was revoked (%(error)s). Reconnect in Billing Setup."
-        ) % {"error": exc.message}
+        status, reason = (
+            FinanceConnection.State.REVOKED,
+            _("Access to the finance organization was revoked (%(error)s). Reconnect in Billing Setup.")
+            % {"error": exc.message},
+        )
     except FinanceError as exc:
         raise OnboardingRefused(
             "finance_unreachable",
@@ -747,7 +752,7 @@ def finance_org_switch(
     _refuse_while_running(organization, _("switch"))
     probe = copy.copy(connection)
     probe.status = FinanceConnection.State.CONNECTED  # list the identity's organizations whatever the old one's state
-    choices, _errors = _list_choices(probe, transport=transport, clock=clock)
+    choices, _errors = identity_organizations(probe, transport=transport, clock=clock)
     target = next((c for c in choices if c.organization_id == finance_org_id), None)
     if target is None:
         raise OnboardingRefused(
@@ -791,3 +796,71 @@ def finance_org_switch(
         pull_reference_data(organization, books, force=True, info=info)
     connection.refresh_from_db()
     return connection
+
+
+# --- State of the connection (Billing Setup, API) --------------------------------------------------------------------
+
+
+def finance_org_url(connection: FinanceConnection | None) -> str:
+    """Where the finance organization opens: the sandbox UI, or the Books / Invoice web app of its data centre."""
+    if connection is None or not connection.finance_org_id:
+        return ""
+    if connection.provider == FinanceConnection.Provider.SANDBOX:
+        return f"{oauth.sandbox_base()}/ui/orgs/{connection.finance_org_id}/"
+    product = "invoice" if connection.edition == FinanceConnection.Edition.INVOICE else "books"
+    api_domain = (connection.api_domain or "https://www.zohoapis.com").rstrip("/")
+    domain = api_domain.replace("www.zohoapis", f"{product}.zoho")
+    return f"{domain}/app/{connection.finance_org_id}"
+
+
+def connection_state(organization: Organization) -> dict:
+    """What Billing Setup and ``GET billing/connection`` show (FIN-1, FIN-4)."""
+    connection = finance_connection(organization)
+    row = SyncSettings.objects.filter(organization=organization).first()
+    sync = {
+        "sync_type": row.sync_type if row else None,
+        "sync_enabled": bool(row and row.is_enabled),
+        "auto_sync": bool(row and row.auto_sync),
+        "disabled_by_error": bool(row and row.disabled_by_error),
+        "disabled_reason": row.disabled_reason if row else "",
+    }
+    if connection is None:
+        return {
+            "provider": default_provider(),
+            "edition": None,
+            "data_centre": None,
+            "finance_org_id": "",
+            "finance_org_name": "",
+            "finance_org_url": "",
+            "status": "not_connected",
+            "status_label": str(_("Not connected")),
+            "status_reason": str(_("Onboarding has not been done yet.")),
+            "signed_in": False,
+            "onboarded": False,
+            "sync_paused": False,
+            "connected_at": None,
+            "connected_identity_email": "",
+            **sync,
+        }
+    onboarded = is_onboarded(connection)
+    status, label, reason = connection.status, connection.get_status_display(), connection.status_reason
+    if not onboarded and is_signed_in(connection) and status == FinanceConnection.State.CONNECTED:
+        status, label = "choose_organization", str(_("Signed in: choose a finance organization"))
+        reason = str(_("Finish onboarding by choosing or creating the finance organization."))
+    return {
+        "provider": connection.provider,
+        "edition": connection.edition,
+        "data_centre": connection.data_centre,
+        "finance_org_id": connection.finance_org_id,
+        "finance_org_name": connection.finance_org_name,
+        "finance_org_url": finance_org_url(connection) if onboarded else "",
+        "status": status,
+        "status_label": str(label),
+        "status_reason": reason,
+        "signed_in": is_signed_in(connection),
+        "onboarded": onboarded,
+        "sync_paused": connection.sync_paused,
+        "connected_at": connection.connected_at.isoformat() if connection.connected_at else None,
+        "connected_identity_email": connection.connected_identity_email,
+        **sync,
+    }

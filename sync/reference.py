@@ -315,9 +315,9 @@ def _pull_salespersons(organization, connector, summary: ReferenceSummary, *, fo
     fsm = list(Salesperson.objects.filter(organization=organization))
     members = {
         _key(user.email): user
-        for user in get_user_model().objects.filter(
-            memberships__organization=organization, memberships__is_active=True
-        ).exclude(email="")
+        for user in get_user_model()
+        .objects.filter(memberships__organization=organization, memberships__is_active=True)
+        .exclude(email="")
     }
     for person in salespersons:
         name = person.salesperson_name.strip()[:200]

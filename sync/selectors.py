@@ -62,7 +62,7 @@ def finance_banners(organization: Organization) -> list[dict]:
     return banners
 
 
-def _kind_for(obj) -> str | None:
+def record_kind(obj) -> str | None:
     if isinstance(obj, Contact):
         return "contact_person" if obj.company_id else "contact"
     for model, kind in KIND_OF_MODEL.items():
@@ -73,7 +73,10 @@ def _kind_for(obj) -> str | None:
 
 def web_url(organization: Organization, kind: str, remote_id: str) -> str:
     """ "View record in Books/Invoice": Books' own page, or the sandbox UI for sandbox organizations."""
-    connection = finance_connection(organization)
+    return _web_url(finance_connection(organization), kind, remote_id)
+
+
+def _web_url(connection, kind: str, remote_id: str) -> str:
     if connection is None or not remote_id:
         return ""
     module = {
@@ -94,23 +97,38 @@ def web_url(organization: Organization, kind: str, remote_id: str) -> str:
     return f"{domain}/app/{connection.finance_org_id}#/{module}/{remote_id}"
 
 
-def books_block(obj) -> dict | None:
-    """The ``books`` block of a record in the API (API-2)."""
+def books_blocks(objs) -> dict[tuple[str, int], dict]:
+    """The ``books`` blocks of many records of one organization in two queries, keyed by (kind, pk)."""
     from sync.engine_models import SyncFailure, SyncLink
 
-    kind = _kind_for(obj)
-    if kind is None or obj.pk is None:
-        return None
-    link = (
-        SyncLink.objects.filter(organization_id=obj.organization_id, kind=kind, local_id=obj.pk)
-        .select_related("last_run")
-        .first()
-    )
-    failure = None
-    if link is None or link.state != SyncLink.State.LINKED:
-        failure = SyncFailure.objects.filter(
-            organization_id=obj.organization_id, kind=kind, local_id=obj.pk, state=SyncFailure.State.OPEN
-        ).first()
+    keyed = [(record_kind(obj), obj) for obj in objs if obj.pk is not None]
+    keyed = [(kind, obj) for kind, obj in keyed if kind is not None]
+    if not keyed:
+        return {}
+    organization = keyed[0][1].organization
+    kinds = {kind for kind, _obj in keyed}
+    ids = [obj.pk for _kind, obj in keyed]
+    links = {
+        (link.kind, link.local_id): link
+        for link in SyncLink.objects.filter(organization=organization, kind__in=kinds, local_id__in=ids).select_related(
+            "last_run"
+        )
+    }
+    failures = {}
+    for failure in SyncFailure.objects.filter(
+        organization=organization, kind__in=kinds, local_id__in=ids, state=SyncFailure.State.OPEN
+    ).order_by("id"):
+        failures[(failure.kind, failure.local_id)] = failure
+    connection = finance_connection(organization)
+    blocks = {}
+    for kind, obj in keyed:
+        link = links.get((kind, obj.pk))
+        failure = failures.get((kind, obj.pk)) if link is None or link.state != SyncLink.State.LINKED else None
+        blocks[(kind, obj.pk)] = _block(obj, kind, link, failure, connection)
+    return blocks
+
+
+def _block(obj, kind, link, failure, connection) -> dict:
     if link is None and failure is None:
         return {
             "id": None,
@@ -121,13 +139,21 @@ def books_block(obj) -> dict | None:
             "web_url": "",
         }
     return {
-        "id": link.remote_id or None if link else None,
+        "id": (link.remote_id or None) if link else None,
         "last_sync_id": link.last_run.run_id if link and link.last_run else None,
         "last_sync_time": link.last_synced_at.isoformat() if link and link.last_synced_at else None,
         "state": link.state if link else "failed",
         "error": (failure.message if failure else "") or (link.last_error if link else ""),
-        "web_url": web_url(obj.organization, kind, link.remote_id) if link else "",
+        "web_url": _web_url(connection, kind, link.remote_id) if link else "",
     }
+
+
+def books_block(obj) -> dict | None:
+    """The ``books`` block of a record in the API (API-2)."""
+    kind = record_kind(obj)
+    if kind is None or obj.pk is None:
+        return None
+    return books_blocks([obj]).get((kind, obj.pk))
 
 
 def books_panel_context(obj) -> dict | None:

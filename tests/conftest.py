@@ -37,17 +37,22 @@ def other_org(db, other_admin):
 
 @pytest.fixture(autouse=True, scope="session")
 def _keep_test_connection_open():
-    """In-process HTTP (httpx.WSGITransport) runs Django's request signals, which close the database connection at
-    the end of a request; inside a test's transaction that would close the test's own connection. Django's test
-    client disconnects the same handlers."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
+    """In-process HTTP (httpx.WSGITransport) runs Django's request signals, whose handler closes a connection that
+    is "obsolete" at the end of each request; inside a test's transaction that would close the test's own
+    connection. Django's test client works around it per request; here a connection inside a transaction is simply
+    never closed that way, whichever client made the request."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
+    original = BaseDatabaseWrapper.close_if_unusable_or_obsolete
+
+    def close_unless_in_transaction(self):
+        if self.in_atomic_block:
+            return
+        original(self)
+
+    BaseDatabaseWrapper.close_if_unusable_or_obsolete = close_unless_in_transaction
     yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    BaseDatabaseWrapper.close_if_unusable_or_obsolete = original
 
 
 @pytest.fixture(autouse=True)

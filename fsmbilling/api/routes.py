@@ -15,6 +15,8 @@ API_MODULES = [
     "fsmbilling.api.reference",
     "fsmbilling.api.work_orders",
     "fsmbilling.api.members",
+    "fsmbilling.api.imports",
+    "fsmbilling.api.workflows",
     "sync.api_billing",
     "sync.api_sync",
     "invoicing.api",

@@ -36,10 +36,22 @@ class BooksBlockField(serializers.Field):
 
     def to_representation(self, obj):
         try:
-            from sync.selectors import books_block
+            from sync.selectors import books_blocks, record_kind
         except ImportError:
             return None
-        return books_block(obj)
+        kind = record_kind(obj)
+        if kind is None:
+            return None
+        # In a list, the blocks of the whole page are read at once (two queries, not two per record).
+        cache = self.context.setdefault("_books_blocks", {})
+        if (kind, obj.pk) not in cache:
+            list_serializer = getattr(self.parent, "parent", None)
+            page = getattr(list_serializer, "instance", None)
+            records = list(page) if isinstance(page, list | tuple) else [obj]
+            if obj not in records:
+                records.append(obj)
+            cache.update(books_blocks(records))
+        return cache.get((kind, obj.pk))
 
 
 class ServiceSerializer(OrgModelSerializer):

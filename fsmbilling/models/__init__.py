@@ -1,6 +1,7 @@
 from fsmbilling.models.base import Status, TenantModel
 from fsmbilling.models.catalog import ServicePart
 from fsmbilling.models.customers import Company, Contact
+from fsmbilling.models.imports import ImportJob, ImportRowError
 from fsmbilling.models.organizations import (
     ApiToken,
     DocumentSequence,
@@ -11,6 +12,7 @@ from fsmbilling.models.organizations import (
 )
 from fsmbilling.models.reference import Currency, CustomField, PaymentTerm, Salesperson, Tax, TaxExemption
 from fsmbilling.models.work_orders import Asset, ServiceAppointment, WorkOrder, WorkOrderLine
+from fsmbilling.models.workflows import WorkflowDelivery, WorkflowRule
 
 __all__ = [
     "ApiToken",
@@ -20,6 +22,8 @@ __all__ = [
     "Currency",
     "CustomField",
     "DocumentSequence",
+    "ImportJob",
+    "ImportRowError",
     "Invitation",
     "Membership",
     "Organization",
@@ -34,4 +38,6 @@ __all__ = [
     "TenantModel",
     "WorkOrder",
     "WorkOrderLine",
+    "WorkflowDelivery",
+    "WorkflowRule",
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from fsmbilling.models import Organization, ServicePart, TaxExemption
 from fsmbilling.services.records import check_same_org, save_record
+from fsmbilling.services.workflows import fire_workflow_rules
 
 RELATED = ("default_tax", "intra_state_tax", "inter_state_tax", "tax_exemption")
 CUSTOM_MODULE = "services_and_parts"
@@ -109,7 +110,9 @@ def service_part_create(*, organization: Organization, actor, data: dict) -> Ser
     check_same_org(organization, data, RELATED)
     _validate(organization=organization, data=data, instance=None)
     item = ServicePart(organization=organization)
-    return save_record(item, actor=actor, data=data, custom_module=CUSTOM_MODULE, related=RELATED)
+    item = save_record(item, actor=actor, data=data, custom_module=CUSTOM_MODULE, related=RELATED)
+    fire_workflow_rules(organization=organization, module=CUSTOM_MODULE, event="created", record=item, actor=actor)
+    return item
 
 
 @transaction.atomic
@@ -117,7 +120,11 @@ def service_part_update(*, instance: ServicePart, actor, data: dict) -> ServiceP
     data = dict(data)
     check_same_org(instance.organization, data, RELATED)
     _validate(organization=instance.organization, data=data, instance=instance)
-    return save_record(instance, actor=actor, data=data, custom_module=CUSTOM_MODULE, related=RELATED)
+    instance = save_record(instance, actor=actor, data=data, custom_module=CUSTOM_MODULE, related=RELATED)
+    fire_workflow_rules(
+        organization=instance.organization, module=CUSTOM_MODULE, event="updated", record=instance, actor=actor
+    )
+    return instance
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from fsmbilling.models import Company, Contact, Organization, TaxExemption
 from fsmbilling.services.records import check_same_org, save_record
 from fsmbilling.services.tax_properties import validate_party_tax_properties
+from fsmbilling.services.workflows import fire_workflow_rules
 
 RELATED = ("company", "currency", "payment_term", "default_tax", "tax_exemption")
 ADDRESSES = ("billing_address", "service_address")
@@ -66,9 +67,11 @@ def contact_create(*, organization: Organization, actor, data: dict) -> Contact:
     validate_party_tax_properties(organization=organization, data=data)
     _settle_primary(organization=organization, actor=actor, data=data, instance=None)
     contact = Contact(organization=organization)
-    return save_record(
+    contact = save_record(
         contact, actor=actor, data=data, custom_module=CUSTOM_MODULE, address_fields=ADDRESSES, related=RELATED
     )
+    fire_workflow_rules(organization=organization, module="contacts", event="created", record=contact, actor=actor)
+    return contact
 
 
 @transaction.atomic
@@ -78,9 +81,13 @@ def contact_update(*, instance: Contact, actor, data: dict) -> Contact:
     _check_exemption(data)
     validate_party_tax_properties(organization=instance.organization, data=data, instance=instance)
     _settle_primary(organization=instance.organization, actor=actor, data=data, instance=instance)
-    return save_record(
+    instance = save_record(
         instance, actor=actor, data=data, custom_module=CUSTOM_MODULE, address_fields=ADDRESSES, related=RELATED
     )
+    fire_workflow_rules(
+        organization=instance.organization, module="contacts", event="updated", record=instance, actor=actor
+    )
+    return instance
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from fsmbilling.models import Currency, Membership, Organization, WorkOrder, Wor
 from fsmbilling.services.guards import Conflict, ensure_finance_available
 from fsmbilling.services.organizations import next_document_number
 from fsmbilling.services.records import check_same_org, save_record
+from fsmbilling.services.workflows import fire_workflow_rules
 from invoicing.taxes import prefill
 from invoicing.taxes.money import document_totals, line_amounts
 
@@ -177,7 +178,11 @@ def work_order_create(*, organization: Organization, actor, data: dict) -> WorkO
             _line_create(work_order, actor=actor, data=line_data, position=index + 1, taxes=taxes)
         except ValidationError as exc:
             raise _prefixed(exc, f"lines[{index}].") from exc
-    return work_order_recalculate(work_order=work_order)
+    work_order = work_order_recalculate(work_order=work_order)
+    fire_workflow_rules(
+        organization=organization, module="work_orders", event="created", record=work_order, actor=actor
+    )
+    return work_order
 
 
 @transaction.atomic
@@ -230,7 +235,9 @@ def work_order_update(*, instance: WorkOrder, actor, data: dict) -> WorkOrder:
     )
     if is_billable is not None and bool(is_billable) != instance.is_billable:
         _set_billable(instance, billable=bool(is_billable), actor=actor)
-    return work_order_recalculate(work_order=instance)
+    instance = work_order_recalculate(work_order=instance)
+    fire_workflow_rules(organization=organization, module="work_orders", event="updated", record=instance, actor=actor)
+    return instance
 
 
 @transaction.atomic
@@ -274,7 +281,11 @@ def work_order_set_status(*, instance: WorkOrder, actor, status: str) -> WorkOrd
     instance.status = status
     instance.updated_by = actor
     instance.save(update_fields=["status", "updated_by", "updated_at"])
-    return work_order_recalculate(work_order=instance)
+    instance = work_order_recalculate(work_order=instance)
+    fire_workflow_rules(
+        organization=instance.organization, module="work_orders", event="updated", record=instance, actor=actor
+    )
+    return instance
 
 
 def _set_billable(instance: WorkOrder, *, billable: bool, actor) -> None:

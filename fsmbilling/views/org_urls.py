@@ -15,6 +15,8 @@ MODULES = [
     ("work-orders/", "fsmbilling.views.work_orders"),
     ("appointments/", "fsmbilling.views.appointments"),
     ("assets/", "fsmbilling.views.assets"),
+    ("imports/", "fsmbilling.views.imports"),
+    ("settings/workflow-rules/", "fsmbilling.views.workflows"),
     ("settings/custom-fields/", "fsmbilling.views.custom_fields"),
     ("settings/currencies/", "fsmbilling.views.currencies"),
     ("settings/", "fsmbilling.views.members"),

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 
 BASE_URL = "http://testserver"
 
@@ -21,18 +19,11 @@ BASE_URL = "http://testserver"
 def sandbox_http(db):
     """An httpx client on the whole Django app, in process.
 
-    Like ``django.test.Client``, it keeps Django from closing the database connection at the start and end of each
-    request (``close_old_connections``), which would end the test transaction.
+    tests/conftest.py keeps Django from closing the test's connection at the end of each request.
     """
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
     transport = httpx.WSGITransport(app=get_wsgi_application())
-    try:
-        with httpx.Client(transport=transport, base_url=BASE_URL) as client:
-            yield client
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+    with httpx.Client(transport=transport, base_url=BASE_URL) as client:
+        yield client
 
 
 def control_org(http: httpx.Client, **fields) -> dict:

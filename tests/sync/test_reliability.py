@@ -27,8 +27,14 @@ def busy_org(org, connector, sandbox):  # noqa: F811
     for n in range(10):
         ServicePartFactory(organization=org, name=f"Part {n:02d}", rate=Decimal(10 + n))
     for n in range(8, 16):  # overlaps "Client 08".."Client 11"
-        connector.create_contact(remote.Customer(contact_name=f"Client {n:02d}", company_name=f"Client {n:02d}",
-                                                 customer_sub_type="business", contact_type="customer"))
+        connector.create_contact(
+            remote.Customer(
+                contact_name=f"Client {n:02d}",
+                company_name=f"Client {n:02d}",
+                customer_sub_type="business",
+                contact_type="customer",
+            )
+        )
     for n in range(5, 15):
         connector.create_item(remote.Item(name=f"Part {n:02d}", rate=Decimal(50 + n), product_type="service"))
     return org
@@ -48,8 +54,9 @@ def test_runs_converge_under_twenty_percent_faults(busy_org, sandbox, connector)
     company = Company.objects.get(organization=busy_org, name="Client 03")
     company.notes = "Changed in FSM"
     company.save()
-    link = SyncLink.objects.get(organization=busy_org, kind="item",
-                                local_id=ServicePart.objects.get(organization=busy_org, name="Part 07").pk)
+    link = SyncLink.objects.get(
+        organization=busy_org, kind="item", local_id=ServicePart.objects.get(organization=busy_org, name="Part 07").pk
+    )
     sandbox.control.faults(0)
     connector.update_item(link.remote_id, remote.Item(name="Part 07", description="Changed in Books"))
     sandbox.clock.advance(30)
@@ -61,15 +68,23 @@ def test_runs_converge_under_twenty_percent_faults(busy_org, sandbox, connector)
     report = check(busy_org, connector)
     assert report.ok, report.lines()
     assert_no_duplicates(connector)
-    assert connector.get_contact(
-        SyncLink.objects.get(organization=busy_org, kind="company", local_id=company.pk).remote_id
-    ).notes == "Changed in FSM"
+    assert (
+        connector.get_contact(
+            SyncLink.objects.get(organization=busy_org, kind="company", local_id=company.pk).remote_id
+        ).notes
+        == "Changed in FSM"
+    )
     assert ServicePart.objects.get(organization=busy_org, name="Part 07").description == "Changed in Books"
 
 
 @pytest.mark.parametrize("crash_point", ["begin_remote_create", "finish_remote_create", "save_link", "save_new_link"])
-def test_a_run_killed_at_any_point_resumes_without_creating_twice(busy_org, sandbox, connector, monkeypatch,  # noqa: F811
-                                                                  crash_point):
+def test_a_run_killed_at_any_point_resumes_without_creating_twice(
+    busy_org,
+    sandbox,
+    connector,
+    monkeypatch,  # noqa: F811
+    crash_point,
+):
     from sync.engine import run as run_module
 
     original = getattr(run_module.Engine, crash_point)
@@ -93,8 +108,8 @@ def test_a_run_killed_at_any_point_resumes_without_creating_twice(busy_org, sand
     assert check(busy_org, connector).ok
     assert_no_duplicates(connector)
     assert Company.objects.filter(organization=busy_org).count() == len(
-        {c.contact_name for page in connector.list_contacts() for c in page.items
-         if c.customer_sub_type == "business"})
+        {c.contact_name for page in connector.list_contacts() for c in page.items if c.customer_sub_type == "business"}
+    )
 
 
 def test_quota_exhausted_cuts_the_run_short_and_the_next_run_continues(busy_org, sandbox, connector, settings):  # noqa: F811
