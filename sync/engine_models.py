@@ -158,6 +158,7 @@ class SyncRun(models.Model):
         MAPPING_CHANGE = "mapping_change", _("Mapping change")
         RETRY = "retry", _("Retry")
         FIRST = "first", _("First sync")
+        IMPORT = "import", _("Import from Books")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to start")

@@ -165,6 +165,28 @@ def sync_enable(*, organization: Organization, actor, duplicate_handling: str, a
 
 
 @transaction.atomic
+def import_from_books(*, organization: Organization, actor) -> SyncRun:
+    """Import Books customers and items once, while sync is not enabled (SYN-20). Imported records are linked, so
+    enabling sync later duplicates nothing. Runs as a background job with progress and a result log (a run row)."""
+    from sync.engine.run import _import_running
+    from sync.models import FinanceConnection
+
+    row = settings_for(organization)
+    if row.is_enabled:
+        raise SyncRefused(
+            "sync_enabled",
+            "Sync is enabled, so Books records already come in at every run. Import "
+            "from Books is for organizations that have not enabled sync.",
+        )
+    connection = FinanceConnection.objects.filter(organization=organization).first()
+    if connection is None or not connection.is_usable:
+        raise SyncRefused("finance_unavailable", "Connect a finance organization in Billing Setup first.")
+    if _import_running(organization):
+        raise SyncRefused("import_running", "A data import is running. Import from Books when it has finished.")
+    return _create_run(organization, trigger=SyncRun.Trigger.IMPORT, actor=actor)
+
+
+@transaction.atomic
 def sync_support_enable(*, organization: Organization, actor, note: str) -> SyncSettings:
     """Platform support re-enables a sync that an error disabled (SYN-15), with a note of what was fixed."""
     if not getattr(actor, "is_staff", False):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -33,7 +33,7 @@ from rest_framework.test import APIClient
 
 from fsmbilling.models import ApiToken, Membership, Organization
 from tests.factories import UserFactory, make_organization
-from tests.isolation_seed import SKIP_REASONS, missing_models, organization_fields, rows_of, seed_organization
+from tests.isolation_seed import SKIP_REASONS, missing_models, organization_fields, seed_organization
 
 PREFIXES = {"page": "o/{org_slug}/", "api": "api/v1/orgs/{org_slug}/"}
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -238,31 +238,53 @@ def page_client(admin_user) -> Client:
     return client
 
 
-def _snapshot(organization: Organization) -> dict:
-    state = {"organization": list(Organization.objects.filter(pk=organization.pk).values())}
+def _snapshot(organization: Organization) -> dict[str, str]:
+    """A digest of every row of the organization (its own row, every tenant-owned table, its members' users), in one
+    query: equal digests before and after a request mean the request changed nothing of it."""
+    user_table = connection.ops.quote_name(Membership._meta.get_field("user").related_model._meta.db_table)
+    membership = connection.ops.quote_name(Membership._meta.db_table)
+    parts = [
+        f"SELECT 'organization', md5(string_agg(t::text, ',')) FROM {_table(Organization)} t WHERE t.id = %(org)s",
+        f"SELECT 'users', md5(string_agg(u::text, ',' ORDER BY u.id)) FROM {user_table} u "
+        f"WHERE u.id IN (SELECT user_id FROM {membership} WHERE organization_id = %(org)s)",
+    ]
     for model in _tenant_models():
-        state[model._meta.label] = list(rows_of(model, organization).order_by("pk").values())
-    user_ids = Membership.objects.filter(organization=organization).values("user_id")
-    user_model = Membership._meta.get_field("user").related_model
-    state["users"] = list(user_model.objects.filter(pk__in=user_ids).order_by("pk").values())
-    return state
+        where = " OR ".join(f"t.{_column(model, name)} = %(org)s" for name in organization_fields(model))
+        parts.append(
+            f"SELECT '{model._meta.label}', md5(string_agg(t::text, ',' ORDER BY t.{_column(model, 'pk')})) "
+            f"FROM {_table(model)} t WHERE {where}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), {"org": organization.pk})
+        return dict(cursor.fetchall())
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name: str) -> str:
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    return connection.ops.quote_name(field.column)
 
 
 def _cross_tenant_references() -> list[str]:
-    """Rows pointing at another organization's row (e.g. an acme work order with a globex company)."""
-    problems = []
+    """Rows pointing at another organization's row (e.g. an acme work order with a globex company), in one query."""
+    parts = []
     for model in _tenant_models():
-        own = organization_fields(model)[0]
+        own = _column(model, organization_fields(model)[0])
         for f in model._meta.concrete_fields:
             if not f.is_relation or f.related_model is Organization or not organization_fields(f.related_model):
                 continue
-            target_org = organization_fields(f.related_model)[0]
-            bad = model._base_manager.filter(**{f"{f.name}__isnull": False}).exclude(
-                **{f"{f.name}__{target_org}": models.F(own)}
+            target = f.related_model
+            parts.append(
+                f"SELECT '{model._meta.label}.{f.name}', count(*) FROM {_table(model)} t "
+                f"JOIN {_table(target)} r ON r.{_column(target, 'pk')} = t.{connection.ops.quote_name(f.column)} "
+                f"WHERE r.{_column(target, organization_fields(target)[0])} <> t.{own}"
             )
-            if bad.exists():
-                problems.append(f"{model._meta.label}.{f.name}: {list(bad.values_list('pk', flat=True)[:5])}")
-    return problems
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        return [f"{name}: {count} rows" for name, count in cursor.fetchall() if count]
 
 
 def _payload(globex_ids: dict, acme) -> dict:

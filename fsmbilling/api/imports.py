@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
@@ -141,7 +141,6 @@ class ImportJobViewSet(OrgScopedViewSet):
         return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="The failed rows plus an error column.")})
-    @action(detail=True, methods=["get"], url_path="errors.csv", url_name="errors")
     def errors(self, request, *args, **kwargs):
         job = self.get_object()
         response = StreamingHttpResponse(error_file_rows(job), content_type="text/csv")
@@ -161,3 +160,9 @@ class ImportJobViewSet(OrgScopedViewSet):
 
 def register(router) -> None:
     router.register("imports", ImportJobViewSet, basename="import-job")
+
+
+# ``GET imports/<id>/errors.csv``: an explicit route, so that the file name is the end of the URL (no trailing slash).
+urlpatterns = [
+    path("imports/<int:pk>/errors.csv", ImportJobViewSet.as_view({"get": "errors"}), name="import-job-errors"),
+]

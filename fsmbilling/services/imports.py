@@ -788,7 +788,7 @@ def _claim(job_id: int) -> ImportJob | None:
     now = timezone.now()
     with transaction.atomic():
         job = (
-            ImportJob.objects.select_for_update(skip_locked=True)
+            ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("organization", "created_by")
             .filter(pk=job_id)
             .first()

@@ -181,6 +181,8 @@ class CustomerSync:
                 remote_id=remote_id,
             )
 
+        if engine.import_only:
+            return
         for local in self._local_candidates(local_since, exclude=processed_local):
             link = engine.link_for_local(self.kind, local.pk)
             if link is None and changed_since is None:
@@ -250,6 +252,8 @@ class CustomerSync:
         if local is None:
             self.create_local(full, link)
             return
+        if engine.import_only:
+            return  # an import links an existing FSM record and changes nothing on either side
         if link is None or not link.remote_id:
             self.create_remote(local, link)
             return

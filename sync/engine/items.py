@@ -112,6 +112,8 @@ class ItemSync:
                 remote_id=remote_id,
             )
 
+        if engine.import_only:
+            return
         candidates = ServicePart.objects.filter(organization=engine.organization, status=Status.ACTIVE).exclude(
             pk__in=processed
         )
@@ -154,6 +156,8 @@ class ItemSync:
             return
         if local is None:
             self.create_local(item, link)
+            return
+        if engine.import_only:
             return
         if link is None or not link.remote_id:
             self.create_remote(local, link)

@@ -65,7 +65,9 @@ class Engine:
         self._transport = transport
         self._clock = clock
         self.sync_type = self.settings.sync_type
-        self.duplicates = self.settings.duplicate_handling
+        # Import from Books (SYN-20): Books → FSM only, records linked by key, nothing written to Books.
+        self.import_only = run is not None and run.trigger == SyncRun.Trigger.IMPORT
+        self.duplicates = "overwrite" if self.import_only else self.settings.duplicate_handling
         from sync.connectors.clock import SYSTEM_CLOCK
 
         self.clock = clock or SYSTEM_CLOCK
@@ -100,7 +102,7 @@ class Engine:
 
     def cursor_for(self, module: str, side: str = "remote") -> dt.datetime | None:
         """Start of the previous completed run for this module; None means read everything (first run, SYN-6)."""
-        if module in self.settings.resync_modules:
+        if self.import_only or module in self.settings.resync_modules:
             return None
         value = (self.settings.cursors.get(module) or {}).get(side)
         return dt.datetime.fromisoformat(value) if value else None
@@ -360,6 +362,8 @@ class Engine:
         for module in modules:
             module.run()
             self.heartbeat(module.module if hasattr(module, "module") else "services_and_parts")
+        if self.import_only:
+            return
         try:
             from invoicing.sync import pull_invoice_updates
         except ImportError:
@@ -382,6 +386,8 @@ class Engine:
             raise RunStopped(SyncRun.State.FAILED, _gone_reason(exc), disable=True) from exc
         if not info.is_active:
             raise RunStopped(SyncRun.State.FAILED, "The finance organization is no longer active.", disable=True)
+        if self.import_only:
+            return  # an import writes nothing to Books: the checks of a two-way sync do not apply
         if info.crm_sync_in_progress:
             raise RunStopped(
                 SyncRun.State.SKIPPED,
@@ -550,7 +556,7 @@ def finish(engine: Engine, *, state: str, reason: str, disable: bool) -> None:
     now = timezone.now()
     with transaction.atomic():
         settings_row = SyncSettings.objects.select_for_update().get(pk=engine.settings.pk)
-        if state in (SyncRun.State.SUCCEEDED, SyncRun.State.PARTIALLY_FAILED):
+        if state in (SyncRun.State.SUCCEEDED, SyncRun.State.PARTIALLY_FAILED) and not engine.import_only:
             # The cursor moves to this run's start for every module it covered (SYN-10).
             cursors = dict(settings_row.cursors)
             for module in ("companies", "contacts", "services_and_parts", "invoices"):
@@ -560,7 +566,7 @@ def finish(engine: Engine, *, state: str, reason: str, disable: bool) -> None:
                 }
             settings_row.cursors = cursors
             settings_row.resync_modules = []
-        if disable:
+        if disable and not engine.import_only:
             settings_row.is_enabled = False
             settings_row.disabled_by_error = True
             settings_row.disabled_reason = reason

@@ -192,3 +192,26 @@ def test_record_failure_does_not_stop_the_run(synced, sandbox, connector):
     assert connector.find_contacts(contact_name="Euro Client GmbH") == []
     assert Company.objects.filter(organization=eur, name="Only In Books Inc").exists()
     assert Contact.objects.filter(organization=eur, email="ivy@ind.test").exists()
+
+
+def test_import_from_books_links_and_a_later_enable_duplicates_nothing(synced, sandbox, connector):
+    SyncSettings.objects.filter(organization=synced).update(is_enabled=False)
+    sandbox.transport.clear()
+    imported = run(synced, sandbox, SyncRun.Trigger.IMPORT)
+    assert imported.state == SyncRun.State.SUCCEEDED, imported.reason
+    assert writes(sandbox) == []  # nothing written to Books
+    assert Company.objects.filter(organization=synced, name="Only In Books Inc").exists()
+    assert ServicePart.objects.filter(organization=synced, name="Gasket").exists()
+    bowman = Company.objects.get(organization=synced, name="Bowman and Co")  # the existing one, linked, untouched
+    assert SyncLink.objects.filter(organization=synced, kind="company", local_id=bowman.pk).exists()
+    assert not SyncLink.objects.filter(
+        organization=synced,
+        local_id=Company.objects.get(organization=synced, name="Only In FSM Ltd").pk,
+        kind="company",
+    ).exists()
+    enable(synced)
+    first = run(synced, sandbox, SyncRun.Trigger.FIRST)
+    assert first.state == SyncRun.State.SUCCEEDED, first.reason
+    assert check(synced, connector).ok
+    assert Company.objects.filter(organization=synced, name="Only In Books Inc").count() == 1
+    assert len(connector.find_contacts(contact_name="Bowman and Co")) == 1

@@ -13,10 +13,20 @@ from sync.connectors import base as remote
 from sync.engine.run import execute_run
 from sync.engine_models import MatchDecision, SyncLink, SyncRun, SyncSettings
 from tests.factories import CompanyFactory, ServicePartFactory
-from tests.sync.test_sync_pages import books  # noqa: F401 - fixture
+from tests.sync.connectors.conftest import connect
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/orgs/acme/sync"
+
+
+@pytest.fixture
+def books(sandbox, org, settings):
+    from sync.connectors import zoho
+
+    settings.SANDBOX_RATE_LIMITS_ENABLED = False  # pages use the system clock; the sandbox clock is frozen
+    connection = connect(sandbox, org, is_tax_enabled=False)
+    with zoho.connector_for(connection, clock=sandbox.clock) as client:
+        yield client
 
 
 def business(connector, name: str, *, email: str = "", phone: str = "", **fields) -> remote.Customer:
@@ -108,8 +118,11 @@ def test_api_get_and_post_decisions(org, books, scene, api):
     clash = {"kind": "company", "local_id": fsm["bowman"].pk, "action": "link", "books_id": rows["acme_inc"].contact_id}
     response = api.post(f"{BASE}/match-review", {"decisions": [clash]}, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"]["decisions"] == ["Bowman and Co: that Books record is already chosen for another record."]
-    response = api.post(f"{BASE}/match-review", {"decisions": [{"kind": "company", "local_id": 999999, "action": "skip"}]})
+    assert response.json()["fields"]["decisions"] == [
+        "Bowman and Co: that Books record is already chosen for another record."
+    ]
+    unknown = {"kind": "company", "local_id": 999999, "action": "skip"}
+    response = api.post(f"{BASE}/match-review", {"decisions": [unknown]}, format="json")
     assert response.status_code == 400
 
 
@@ -127,7 +140,8 @@ def test_page_bulk_accept_and_row_change(org, books, scene, admin_client):
         f"decision-company-{fsm['bowman'].pk}": f"link:{rows['bowman'].contact_id}",
     })  # fmt: skip
     decision = MatchDecision.objects.get(organization=org)  # only the changed row
-    assert (decision.local_id, decision.action, decision.remote_id) == (fsm["acme"].pk, "link", rows["acme_inc"].contact_id)
+    chosen = (fsm["acme"].pk, "link", rows["acme_inc"].contact_id)
+    assert (decision.local_id, decision.action, decision.remote_id) == chosen
     admin_client.post(url("match_review", org), {"action": "accept_all"})
     assert MatchDecision.objects.filter(organization=org).count() == 4  # three companies and one item
 
@@ -155,7 +169,8 @@ def test_a_link_decision_links_to_the_chosen_books_record(org, books, scene, san
     # Not created anew: the chosen Books customer was linked and took FSM's later changes (Overwrite).
     assert [row.contact_id for row in books.find_contacts(contact_name="Acme Heating")] == [rows["acme_inc"].contact_id]
     assert Company.objects.filter(organization=org, name__startswith="Acme Heating").count() == 1
-    assert SyncLink.objects.get(organization=org, kind="item", local_id=fsm["valve"].pk).remote_id == rows["valve"].item_id
+    valve_link = SyncLink.objects.get(organization=org, kind="item", local_id=fsm["valve"].pk)
+    assert valve_link.remote_id == rows["valve"].item_id
 
 
 def test_a_link_decision_for_an_item_overrides_the_name_key(org, books, scene, sandbox):

@@ -82,7 +82,7 @@ def test_a_run_killed_at_any_point_resumes_without_creating_twice(
     busy_org,
     sandbox,
     connector,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
     crash_point,
 ):
     from sync.engine import run as run_module

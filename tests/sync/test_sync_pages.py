@@ -363,3 +363,20 @@ def test_other_organizations_runs_are_404(org, other_org, admin_client):
     admin_client.post(url("broken_links", org), {"operation": "unlink", "link": [str(theirs_link.pk)]})
     assert SyncLink.objects.filter(pk=theirs_link.pk).exists()
     assert admin_client.get(url("logs", other_org)).status_code == 404
+
+
+# --- manage.py sync_check ---------------------------------------------------------------------------------------------
+
+
+def test_sync_check_command_prints_the_report_and_exits_1_when_not_ok(org, books, capsys):
+    from django.core.management import call_command
+
+    enable_row(org)
+    call_command("sync_check", "--org", org.slug)
+    assert "ok: FSM and Books agree" in capsys.readouterr().out
+    CompanyFactory(organization=org, name="Only Here Ltd")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("sync_check", "--org", org.slug)
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert "only in FSM: companies: Only Here Ltd" in out and "not ok" in out
