@@ -20,6 +20,7 @@ NAVIGATION = [
     ("reports", _("Reports"), None),
     (None, _("Settings"), None),
     ("billing:setup", _("Billing setup"), "billing_setup"),
+    ("sync:settings", _("Sync settings"), "billing_setup"),
     ("sync:logs", _("Sync logs"), "sync_logs"),
     ("taxes:list", _("Taxes"), "billing_setup"),
     ("custom_fields:list", _("Custom fields"), "billing_setup"),

@@ -199,6 +199,10 @@ ZOHO_CLIENT_ID = env.str("ZOHO_CLIENT_ID", default="")
 ZOHO_CLIENT_SECRET = env.str("ZOHO_CLIENT_SECRET", default="")
 ZOHO_REDIRECT_URI = env.str("ZOHO_REDIRECT_URI", default=SITE_URL.rstrip("/") + "/billing/oauth/callback/")
 FINANCE_DEFAULT_PROVIDER = env.str("FINANCE_DEFAULT_PROVIDER", default="sandbox")
+ZOHO_DEFAULT_DATA_CENTRE = env.str("ZOHO_DEFAULT_DATA_CENTRE", default="US")
+# OAuth client the portal uses with the sandbox's accounts server (registered on first use when empty).
+SANDBOX_OAUTH_CLIENT_ID = env.str("SANDBOX_OAUTH_CLIENT_ID", default="")
+SANDBOX_OAUTH_CLIENT_SECRET = env.str("SANDBOX_OAUTH_CLIENT_SECRET", default="")
 
 # --- Production hardening (manage.py check --deploy passes with PRODUCTION=true) -------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -219,7 +219,9 @@ class InvoiceViewSet(SelectorListMixin, OrgScopedViewSet):
         )
 
     def destroy(self, request, *args, **kwargs):  # pragma: no cover - not routed
-        raise ApiError("method_not_allowed", "Invoices are voided, not deleted: POST invoices/<id>/void.", status_code=405)
+        raise ApiError(
+            "method_not_allowed", "Invoices are voided, not deleted: POST invoices/<id>/void.", status_code=405
+        )
 
     @extend_schema(request=InvoiceUpdateSerializer, responses={200: InvoiceSerializer})
     def partial_update(self, request, *args, **kwargs):
@@ -239,7 +241,9 @@ class InvoiceViewSet(SelectorListMixin, OrgScopedViewSet):
         invoice = self.get_object()
         serializer = SendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        invoice = call(services.invoice_send, invoice=invoice, actor=request.user, to=serializer.validated_data.get("to"))
+        invoice = call(
+            services.invoice_send, invoice=invoice, actor=request.user, to=serializer.validated_data.get("to")
+        )
         return Response(InvoiceSerializer(invoice, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses={200: InvoiceSerializer})
@@ -266,7 +270,7 @@ class InvoiceViewSet(SelectorListMixin, OrgScopedViewSet):
         invoice = self.get_object()
         try:
             invoice = services.invoice_refresh(invoice=invoice)
-        except Exception as exc:  # noqa: BLE001 - Books trouble is a 502-free 409 with the reason
+        except Exception as exc:
             from invoicing.books import describe
 
             raise ApiError("books_unavailable", describe(exc), status_code=409) from exc
@@ -355,7 +359,10 @@ class EstimateViewSet(SelectorListMixin, OrgScopedViewSet):
         serializer = EstimateStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         estimate = call(
-            services.estimate_set_status, estimate=estimate, actor=request.user, status=serializer.validated_data["status"]
+            services.estimate_set_status,
+            estimate=estimate,
+            actor=request.user,
+            status=serializer.validated_data["status"],
         )
         return Response(EstimateSerializer(estimate, context=self.get_serializer_context()).data)
 

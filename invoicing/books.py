@@ -60,7 +60,9 @@ def books(organization: Organization, connector=None) -> Iterator:
         return
     connection = connection_of(organization)
     if connection is None or not connection.finance_org_id:
-        raise NotConnected(_("This organization is not connected to Books yet. An administrator connects it in Billing Setup."))
+        raise NotConnected(
+            _("This organization is not connected to Books yet. An administrator connects it in Billing Setup.")
+        )
     from sync.connectors import connector_for
 
     with connector_for(connection, clock=clock()) as client:

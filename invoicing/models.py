@@ -55,7 +55,9 @@ class Invoice(TenantModel):
     payment_terms_days = models.PositiveSmallIntegerField(default=0)
     payment_terms_label = models.CharField(max_length=200, blank=True)
     salesperson_name = models.CharField(max_length=200, blank=True)
-    currency = models.ForeignKey("fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey(
+        "fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     billing_address = models.JSONField(default=dict, blank=True)
     # "Share with": the Books contact person who receives the invoice (INV-2).
     share_with_person_id = models.CharField(max_length=40, blank=True)
@@ -276,7 +278,9 @@ class Estimate(TenantModel):
     date = models.DateField()
     expiry_date = models.DateField(null=True, blank=True)
     salesperson_name = models.CharField(max_length=200, blank=True)
-    currency = models.ForeignKey("fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey(
+        "fsmbilling.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     billing_address = models.JSONField(default=dict, blank=True)
     service_address = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)

@@ -27,7 +27,9 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     pdf.cell(0, 10, _text(invoice.organization.name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
     pdf.cell(0, 7, _text(f"Invoice {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, _text(f"Date {invoice.date:%Y-%m-%d} - due {invoice.due_date:%Y-%m-%d}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0, 6, _text(f"Date {invoice.date:%Y-%m-%d} - due {invoice.due_date:%Y-%m-%d}"), new_x="LMARGIN", new_y="NEXT"
+    )
     if invoice.payment_terms_label:
         pdf.cell(0, 6, _text(f"Terms: {invoice.payment_terms_label}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)

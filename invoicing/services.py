@@ -41,7 +41,6 @@ from fsmbilling.models import (
 from fsmbilling.services.guards import Conflict, ensure_finance_available
 from fsmbilling.services.organizations import next_document_number
 from fsmbilling.services.work_orders import (
-    decimal_places,
     sync_type_of,
     work_order_create,
     work_order_lines_set_billing_status,
@@ -149,7 +148,9 @@ def _active_salespeople(organization: Organization) -> list[str]:
 
 def unmapped_mandatory_fields(organization: Organization, connector) -> list[str]:
     """Labels of the mandatory Books invoice custom fields that no invoice mapping fills (INV-3)."""
-    mapped = set(InvoiceMapping.objects.filter(organization=organization).values_list("books_customfield_id", flat=True))
+    mapped = set(
+        InvoiceMapping.objects.filter(organization=organization).values_list("books_customfield_id", flat=True)
+    )
     try:
         definitions = connector.list_custom_fields("invoice")
     except remote.NotFound:
@@ -238,7 +239,8 @@ def prefill_for(*, organization: Organization, actor, party, work_order: WorkOrd
                     for person in customer.contact_persons:
                         entry = {
                             "id": person.contact_person_id or "",
-                            "name": f"{person.first_name or ''} {person.last_name or ''}".strip() or (person.email or ""),
+                            "name": f"{person.first_name or ''} {person.last_name or ''}".strip()
+                            or (person.email or ""),
                             "email": person.email or "",
                             "primary": bool(person.is_primary_contact),
                         }
@@ -253,6 +255,15 @@ def prefill_for(*, organization: Organization, actor, party, work_order: WorkOrd
             }
     if share_with is None and persons:
         share_with = persons[0]
+    if not persons and isinstance(party, Company):
+        # Not in Books yet: offer the company's contacts; the push finds their Books contact person by email.
+        for contact in party.contacts.filter(status="active").exclude(email="").order_by("-is_primary", "pk"):
+            entry = {"id": "", "name": contact.full_name, "email": contact.email, "primary": contact.is_primary}
+            persons.append(entry)
+        share_with = persons[0] if persons else None
+    elif not persons and isinstance(party, Contact) and party.email:
+        share_with = {"id": "", "name": party.full_name, "email": party.email, "primary": True}
+        persons.append(share_with)
     options = list(dict.fromkeys([*books_salespeople, *_active_salespeople(organization)]))
     actor_name = (actor.get_full_name() or actor.username).strip() if actor is not None else ""
     salesperson = actor_name if actor_name in options else ""
@@ -451,7 +462,7 @@ def _new_invoice(organization, actor, work_order, prefill: Prefill, options: dic
     share_id = options.get("share_with_person_id")
     share = prefill.share_with
     if share_id is not None:
-        share = next((p for p in prefill.share_with_options if p["id"] == share_id), None) if share_id else None
+        share = next((p for p in prefill.share_with_options if share_id in (p["id"], p["email"])), None)
     party = prefill.customer
     return Invoice.objects.create(
         organization=organization,
@@ -554,6 +565,14 @@ def _remote_invoice(invoice: Invoice, client, *, customer_id: str) -> remote.Inv
     regional: dict = {"payment_options": {"payment_gateways": [{"gateway_name": g} for g in invoice.payment_gateways]}}
     if address:
         regional["billing_address"] = address
+    if not invoice.share_with_person_id and invoice.share_with_email:
+        customer = client.get_contact(customer_id)
+        person = next(
+            (p for p in customer.contact_persons if (p.email or "").lower() == invoice.share_with_email.lower()), None
+        )
+        if person is not None and person.contact_person_id:
+            invoice.share_with_person_id = person.contact_person_id
+            Invoice.objects.filter(pk=invoice.pk).update(share_with_person_id=person.contact_person_id)
     return remote.Invoice(
         customer_id=customer_id,
         invoice_number=invoice.number,
@@ -633,7 +652,7 @@ def invoice_push(invoice_id: int, *, connector=None) -> Invoice:
                 payload = _remote_invoice(invoice, client, customer_id=customer_id)
                 found = client.create_invoice(payload, lookup_key=remote.LookupKey("invoice_number", invoice.number))
             books_user = booksmod.connection_of(organization).connected_identity_email
-    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row; unexpected ones re-raised
+    except Exception as exc:
         _push_failed(Invoice, invoice, exc, task="invoicing.tasks.push_invoice")
         if not isinstance(exc, (remote.FinanceError, RecordFailure)):
             raise
@@ -712,7 +731,9 @@ def invoice_refresh(*, invoice: Invoice, connector=None, min_age: dt.timedelta |
 
 def new_books_payments(organization, client, *, since, customer_id: str | None = None) -> list[remote.Payment]:
     """Full records of Books payments changed since then that FSM does not hold yet (list rows are summaries)."""
-    known = set(Payment.objects.filter(organization=organization).exclude(books_id="").values_list("books_id", flat=True))
+    known = set(
+        Payment.objects.filter(organization=organization).exclude(books_id="").values_list("books_id", flat=True)
+    )
     result = []
     for page in client.list_payments(changed_since=since):
         for row in page.items:
@@ -723,9 +744,12 @@ def new_books_payments(organization, client, *, since, customer_id: str | None =
 
 
 def _recorded_payments(invoice: Invoice) -> Decimal:
-    return PaymentAllocation.objects.filter(invoice=invoice).exclude(payment__state=Payment.State.FAILED).aggregate(
-        total=Sum("amount")
-    )["total"] or ZERO
+    return (
+        PaymentAllocation.objects.filter(invoice=invoice)
+        .exclude(payment__state=Payment.State.FAILED)
+        .aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
 
 
 def invoice_apply_books_state(*, invoice: Invoice, found: remote.Invoice) -> Invoice:
@@ -780,7 +804,9 @@ def payment_from_books(*, organization: Organization, found: remote.Payment) -> 
                 books_id=found.payment_id,
             )
             for invoice, amount in applications:
-                PaymentAllocation.objects.create(organization=organization, payment=payment, invoice=invoice, amount=amount)
+                PaymentAllocation.objects.create(
+                    organization=organization, payment=payment, invoice=invoice, amount=amount
+                )
     except IntegrityError:
         return None  # recorded meanwhile by another worker, or it is one of ours coming back
     return payment
@@ -816,7 +842,9 @@ def invoice_update(*, invoice: Invoice, actor, data: dict, connector=None) -> In
                     if "due_date" not in data:
                         invoice.due_date = (data.get("date") or invoice.date) + dt.timedelta(days=value.days)
             else:
-                setattr(invoice, name, value or ("" if name != "date" and name != "due_date" else getattr(invoice, name)))
+                setattr(
+                    invoice, name, value or ("" if name != "date" and name != "due_date" else getattr(invoice, name))
+                )
         if invoice.due_date < invoice.date:
             raise ValidationError({"due_date": [_("The due date cannot be before the invoice date.")]})
         for line_id, changes in (data.get("lines") or {}).items():
@@ -880,7 +908,7 @@ def invoice_send(*, invoice: Invoice, actor, to: Sequence[str] | None = None, co
     link = payment_url(invoice)
     body = _(
         "Dear customer,<br><br>Please find invoice %(number)s of %(total)s %(currency)s attached, due on %(due)s."
-        "<br><br>Pay online: <a href=\"%(link)s\">%(link)s</a><br><br>Thank you for your business."
+        '<br><br>Pay online: <a href="%(link)s">%(link)s</a><br><br>Thank you for your business.'
     ) % {
         "number": invoice.number,
         "total": quantize(invoice.total, _places(invoice.currency)),
@@ -1012,7 +1040,9 @@ def payment_record(
             for invoice, applied in allocations:
                 invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, organization=organization)
                 if invoice.customer != party:
-                    raise ValidationError({"allocations": [_("%(number)s belongs to another customer.") % {"number": invoice.number}]})
+                    raise ValidationError(
+                        {"allocations": [_("%(number)s belongs to another customer.") % {"number": invoice.number}]}
+                    )
                 chosen.append((invoice, applied))
         else:
             remaining = amount
@@ -1076,7 +1106,9 @@ def payment_record(
         except IntegrityError:
             return Payment.objects.get(organization=organization, idempotency_key=key)
         for invoice, applied in chosen:
-            PaymentAllocation.objects.create(organization=organization, payment=payment, invoice=invoice, amount=applied)
+            PaymentAllocation.objects.create(
+                organization=organization, payment=payment, invoice=invoice, amount=applied
+            )
             invoice.amount_paid += applied
             invoice.balance -= applied
             if invoice.balance <= 0:
@@ -1115,7 +1147,7 @@ def payment_push(payment_id: int, *, connector=None) -> Payment:
                 lookup_key=remote.LookupKey("reference_number", payment.reference_for_books),
             )
             refreshed = [client.get_invoice(a.invoice.books_id) for a in allocations]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _push_failed(Payment, payment, exc, task="invoicing.tasks.push_payment")
         if isinstance(exc, remote.FinanceError) and not exc.retryable:
             Payment.objects.filter(pk=payment.pk).update(state=Payment.State.FAILED)
@@ -1234,7 +1266,9 @@ def estimate_create(*, organization: Organization, actor, data: dict, push: bool
         raise ValidationError({"company": [_("Choose a company or a contact.")]})
     prefill = prefill_for(organization=organization, actor=actor, party=party)
     with transaction.atomic():
-        lines = _estimate_lines(organization, party, data.get("lines") or [], service_address=data.get("service_address"))
+        lines = _estimate_lines(
+            organization, party, data.get("lines") or [], service_address=data.get("service_address")
+        )
         date = data.get("date") or prefill.date
         estimate = Estimate.objects.create(
             organization=organization,
@@ -1293,7 +1327,7 @@ def estimate_push(estimate_id: int, *, connector=None) -> Estimate:
                     line_items=_remote_lines(organization, estimate.lines.select_related("item", "tax"), client),
                 )
                 found = client.create_estimate(payload, lookup_key=remote.LookupKey("estimate_number", estimate.number))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         Estimate.objects.filter(pk=estimate.pk).update(push_error=booksmod.describe(exc)[:2000])
         if isinstance(exc, remote.FinanceError) and exc.retryable:
             with transaction.atomic():

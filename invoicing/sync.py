@@ -26,9 +26,7 @@ def pull_invoice_updates(engine) -> None:
     organization = engine.organization
     cursor = engine.cursor_for(MODULE)
     connector = engine.connector
-    known = dict(
-        Invoice.objects.filter(organization=organization).exclude(books_id="").values_list("books_id", "pk")
-    )
+    known = dict(Invoice.objects.filter(organization=organization).exclude(books_id="").values_list("books_id", "pk"))
     if known:
         for page in connector.list_invoices(changed_since=cursor):
             for found in page.items:

@@ -245,7 +245,7 @@ class SyncNowApi(SyncApiView):
 class RunListApi(SyncApiView):
     module = LOGS
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Sync runs (SYN-18)")
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Sync runs (SYN-18)", operation_id="sync_runs_list")
     def get(self, request, org_slug):
         paginator = StandardPagination()
         page = paginator.paginate_queryset(selectors.run_list(organization=self.organization), request, view=self)
@@ -255,7 +255,7 @@ class RunListApi(SyncApiView):
 class RunDetailApi(SyncApiView):
     module = LOGS
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="One sync run")
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="One sync run", operation_id="sync_run_retrieve")
     def get(self, request, org_slug, pk):
         run = _get_run(self.organization, pk)
         body = selectors.run_summary(run)

@@ -114,6 +114,17 @@ def _yes(value: bool) -> str:
     return str(_("Yes")) if value else ""
 
 
+def _target(rule: WorkflowRule) -> str:
+    if rule.action == WorkflowRule.Action.WEBHOOK:
+        return rule.webhook_url
+    if rule.action == WorkflowRule.Action.SET_FIELD:
+        return f"{rule.set_field_name} = {rule.set_field_value}"
+    recipients = rule.email_recipients
+    if rule.email_to_record:
+        recipients = ", ".join(filter(None, [recipients, str(_("the record's email"))]))
+    return recipients
+
+
 class WorkflowRuleList(OrgListView):
     module = MODULE
     url_namespace = "workflows"
@@ -124,6 +135,7 @@ class WorkflowRuleList(OrgListView):
         Column("module", gettext_lazy("Module"), sort="module"),
         Column("event", gettext_lazy("When"), sort="event"),
         Column("action", gettext_lazy("Action"), sort="action"),
+        Column("target", gettext_lazy("Does"), accessor=lambda rule: _target(rule)),
         Column("is_active", gettext_lazy("Active"), accessor=lambda rule: _yes(rule.is_active)),
         Column("updated_at", gettext_lazy("Modified"), sort="updated_at"),
     ]

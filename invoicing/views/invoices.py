@@ -62,12 +62,16 @@ class InvoiceListView(OrgListView):
     columns = [
         Column("number", gettext_lazy("Number"), sort="number", link=True),
         Column("customer_name", gettext_lazy("Customer")),
-        Column("work_order", gettext_lazy("Work order"), accessor=lambda i: i.work_order.number if i.work_order_id else ""),
+        Column(
+            "work_order", gettext_lazy("Work order"), accessor=lambda i: i.work_order.number if i.work_order_id else ""
+        ),
         Column("date", gettext_lazy("Date"), sort="date"),
         Column("due_date", gettext_lazy("Due"), sort="due_date"),
         Column("state", gettext_lazy("Status")),
         Column("total", gettext_lazy("Total"), sort="total", numeric=True, accessor=lambda i: _money(i.total, i)),
-        Column("balance", gettext_lazy("Balance"), sort="balance", numeric=True, accessor=lambda i: _money(i.balance, i)),
+        Column(
+            "balance", gettext_lazy("Balance"), sort="balance", numeric=True, accessor=lambda i: _money(i.balance, i)
+        ),
     ]
 
     @property
@@ -86,9 +90,16 @@ class InvoiceListView(OrgListView):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("work_order", "organization")
 
+
+class InvoiceCreateHint(OrgPageMixin, View):
+    """Invoices are made from work orders: "New" leads there with a word of explanation."""
+
+    module = "invoices"
+    action = "edit"
+
     def get(self, request, **kwargs):
-        response = super().get(request, **kwargs)
-        return response
+        messages.info(request, _('Open a work order and choose "Invoice" to invoice its lines.'))
+        return HttpResponseRedirect(reverse("work_orders:list", kwargs={"org_slug": self.organization.slug}))
 
 
 class InvoiceMixin(OrgPageMixin):
@@ -169,7 +180,9 @@ class InvoiceActionView(InvoiceMixin, View):
                     reference=request.POST.get("reference", ""),
                     allocations=[(invoice, min(amount, invoice.balance))],
                     surplus_as_credit=request.POST.get("surplus_as_credit") == "on",
-                    idempotency_key=f"page:{request.POST.get('form_key') or ''}" if request.POST.get("form_key") else None,
+                    idempotency_key=f"page:{request.POST.get('form_key') or ''}"
+                    if request.POST.get("form_key")
+                    else None,
                 )
                 if payment.state == Payment.State.RECORDED:
                     messages.success(request, _("Payment recorded in FSM and Books."))
@@ -291,7 +304,7 @@ class MappingView(OrgPageMixin, View):
         with booksmod.books(self.organization) as client:
             try:
                 return [f for f in client.list_custom_fields("invoice") if f.is_active]
-            except Exception:  # noqa: BLE001
+            except Exception:
                 raise
 
     def render_page(self, request, fields, *, errors=None, note="", status=200):
@@ -376,7 +389,9 @@ class BooksSearchView(OrgPageMixin, View):
         remote_id = request.POST.get("remote_id", "")[:40]
         try:
             if kind == "item":
-                record = services.books_fetch_item(organization=self.organization, actor=request.user, remote_id=remote_id)
+                record = services.books_fetch_item(
+                    organization=self.organization, actor=request.user, remote_id=remote_id
+                )
             else:
                 record = services.books_fetch_customer(
                     organization=self.organization, actor=request.user, remote_id=remote_id
@@ -389,6 +404,7 @@ class BooksSearchView(OrgPageMixin, View):
 
 urlpatterns = [
     path("", InvoiceListView.as_view(), name="list"),
+    path("new/", InvoiceCreateHint.as_view(), name="create"),
     path("mapping/", MappingView.as_view(), name="mapping"),
     path("books-search/", BooksSearchView.as_view(), name="books_search"),
     path("receivables/<str:kind>/<int:pk>/", ReceivablesView.as_view(), name="receivables"),

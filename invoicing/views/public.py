@@ -72,9 +72,11 @@ class ReturnView(View):
         if payment is not None:
             return _render(request, invoice, token, message=_("Payment received. Thank you!"), level="success")
         return _render(
-            request, invoice, token, message=_("The payment did not go through (%(status)s). Try again.") % {
-                "status": status.replace("_", " ")
-            }, level="error"
+            request,
+            invoice,
+            token,
+            message=_("The payment did not go through (%(status)s). Try again.") % {"status": status.replace("_", " ")},
+            level="error",
         )
 
 

@@ -103,6 +103,8 @@ def _validate(data: dict) -> dict:
         fields["edition"] = data["edition"]
     if "country" in data:
         fields["country"], fields["country_code"] = country_resolve(str(data["country"]))
+    elif "country_code" in data:
+        fields["country"], fields["country_code"] = country_resolve(str(data["country_code"]))
     if "currency_code" in data:
         code = str(data["currency_code"] or "").strip().upper()
         if len(code) != 3:

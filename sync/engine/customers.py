@@ -145,6 +145,8 @@ class CustomerSync:
             matcher.prepare(list(remote_changed.values()))
         for remote_id, row in todo_remote.items():
             link = links.get(remote_id)
+            if link is None and remote_id in matcher.skipped_remote:
+                continue
             try:
                 full = engine.connector.get_contact(remote_id)
             except remote.NotFound:
@@ -185,6 +187,8 @@ class CustomerSync:
             return
         for local in self._local_candidates(local_since, exclude=processed_local):
             link = engine.link_for_local(self.kind, local.pk)
+            if link is None and local.pk in matcher.skipped_local:
+                continue
             if link is None and changed_since is None:
                 link = matcher.link_for_local(local)
             engine.guarded(
@@ -633,6 +637,12 @@ def person_fields_for_link(person: remote.ContactPerson) -> dict[str, Any]:
     return remote_person_fields(person)
 
 
+def match_decisions(organization, kind: str) -> dict[int, Any]:
+    from sync.engine_models import MatchDecision
+
+    return {d.local_id: d for d in MatchDecision.objects.filter(organization=organization, kind=kind)}
+
+
 class Matcher:
     """Links existing records on both sides by their duplicate key at the first run (SYN-7)."""
 
@@ -642,11 +652,12 @@ class Matcher:
         self.remote_by_key: dict[str, list[remote.Customer]] = {}
         self.local_by_key: dict[str, list] = {}
         self.duplicates: list[tuple[str, Any]] = []
-        self.decisions: dict[int, Any] = {}
+        self.decisions = match_decisions(sync.engine.organization, sync.kind)
+        # Records an administrator chose not to sync in the match review (SYN-7), and their proposed counterparts.
+        self.skipped_local = {d.local_id for d in self.decisions.values() if d.action == "skip"}
+        self.skipped_remote = {d.remote_id for d in self.decisions.values() if d.action == "skip" and d.remote_id}
 
     def prepare(self, rows: list[remote.Customer]) -> None:
-        from sync.engine_models import MatchDecision
-
         engine = self.sync.engine
         linked_remote = set(
             SyncLink.objects.filter(organization=engine.organization, kind=self.sync.kind)
@@ -663,9 +674,6 @@ class Matcher:
                 self.remote_by_key.setdefault(self.sync.remote_key(row), []).append(row)
         for record in self.sync.local_scope().filter(status=Status.ACTIVE).exclude(pk__in=linked_local):
             self.local_by_key.setdefault(self.sync.local_key(record), []).append(record)
-        self.decisions = {
-            d.local_id: d for d in MatchDecision.objects.filter(organization=engine.organization, kind=self.sync.kind)
-        }
 
     def _pick(self, key: str):
         """The most recently modified record on each side gets the link; the others are duplicates."""

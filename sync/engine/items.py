@@ -11,6 +11,7 @@ from fsmbilling.models import ServicePart, Status
 from sync.connectors import base as remote
 from sync.engine import canonical as c
 from sync.engine.adapters import Adapter, RecordFailure, apply_local, remote_fields
+from sync.engine.customers import match_decisions
 from sync.engine.mapping import kind_of, mapping_for
 from sync.engine.planner import plan
 from sync.engine_models import SyncLink
@@ -68,14 +69,20 @@ class ItemSync:
 
         by_name: dict[str, list[ServicePart]] = {}
         linked_local = {each.local_id for each in links.values() if each.local_id}
+        # Match review decisions (SYN-7): "skip" keeps both records out of sync; "create" never links by name.
+        decisions = match_decisions(engine.organization, SyncLink.Kind.ITEM)
+        skipped_local = {d.local_id for d in decisions.values() if d.action == "skip"}
+        skipped_remote = {d.remote_id for d in decisions.values() if d.action == "skip" and d.remote_id}
         if engine.duplicates == "overwrite":
             for part in ServicePart.objects.filter(organization=engine.organization, status=Status.ACTIVE).exclude(
-                pk__in=linked_local
+                pk__in=linked_local | set(decisions)
             ):
                 by_name.setdefault(c.match_key(part.name), []).append(part)
         processed: set[int] = set()
         for remote_id, item in full.items():
             link = links.get(remote_id)
+            if link is None and remote_id in skipped_remote:
+                continue
             local = None
             if link is not None and link.local_id:
                 local = ServicePart.objects.filter(organization=engine.organization, pk=link.local_id).first()
@@ -121,6 +128,8 @@ class ItemSync:
             candidates = candidates.filter(Q(updated_at__gte=local_since) | Q(pk__in=engine.marked_local_ids("item")))
         for local in candidates.order_by("pk").iterator(chunk_size=500):
             link = engine.link_for_local(SyncLink.Kind.ITEM, local.pk)
+            if link is None and local.pk in skipped_local:
+                continue
             engine.guarded(
                 MODULE,
                 SyncLink.Kind.ITEM,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fsmbilling.models import Membership, Organization, Tax
@@ -160,6 +160,21 @@ class Engine:
             self.fail(module, kind, direction, local_id=local_id, remote_id=remote_id or "", label=label, error=failure)
         except (remote.QuotaExhausted, remote.AuthError, remote.OrganizationGone, remote.TokenRefreshBlocked):
             raise
+        except IntegrityError as exc:
+            # e.g. a Books item whose SKU another FSM item already uses: that record fails, the run goes on.
+            self.fail(
+                module,
+                kind,
+                direction,
+                local_id=local_id,
+                remote_id=remote_id or "",
+                label=label,
+                error=RecordFailure(
+                    _integrity_reason(exc),
+                    "FSM refused the record: it clashes with another.",
+                    _integrity_explanation(exc),
+                ),
+            )
         except remote.FinanceError as exc:
             self.fail(
                 module,
@@ -464,6 +479,18 @@ def _hash(base: dict | None) -> str:
     from sync.engine.canonical import content_hash
 
     return content_hash(base) if base is not None else ""
+
+
+def _integrity_reason(exc: IntegrityError) -> str:
+    return "duplicate_sku" if "servicepart_unique_sku" in str(exc) else "conflicts_with_fsm_record"
+
+
+def _integrity_explanation(exc: IntegrityError) -> str:
+    if "servicepart_unique_sku" in str(exc):
+        return (
+            "Another service or part in FSM already has this SKU. Change the SKU on one side, then retry this record."
+        )
+    return "Another FSM record already holds a value that must be unique. Correct one of them, then retry."
 
 
 def _reason_code(exc: remote.FinanceError) -> str:

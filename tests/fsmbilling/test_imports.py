@@ -279,8 +279,10 @@ def test_import_is_refused_while_a_sync_run_is_active(org, admin_user, api):
     assert f"SR-{run.pk:06d}" in refused.value.message and "Start the import when it has finished" in refused.value.message
     job.refresh_from_db()
     assert job.state == "draft"
-    response = api.post(API, {"module": "companies", "file": SimpleUploadedFile("a.csv", b"Name\nAcme\n")})
-    assert response.status_code == 409
+    response = api.post(
+        API, {"module": "companies", "file": SimpleUploadedFile("a.csv", b"Name\nAcme\n")}, format="multipart"
+    )
+    assert response.status_code == 409, response.json()
     assert response.json()["code"] == "sync_running"
     assert not ImportJob.objects.filter(organization=org, state__in=["pending", "running"]).exists()
 
@@ -506,7 +508,9 @@ def test_api_import_needs_edit_permission_on_the_module(org):
     _, raw = api_token_create(organization=org, user=user, name="t")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
-    response = client.post(API, {"module": "companies", "file": SimpleUploadedFile("a.csv", b"Name\nA\n")})
+    response = client.post(
+        API, {"module": "companies", "file": SimpleUploadedFile("a.csv", b"Name\nA\n")}, format="multipart"
+    )
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     assert ImportJob.objects.count() == 0
 

@@ -132,9 +132,9 @@ def test_declined_card_records_nothing_and_forged_links_are_404(sent_invoice):
 def test_void_releases_nothing_twice_and_link_stops(sent_invoice, us_org, admin_user):
     invoice = invoice_void(invoice=sent_invoice, actor=admin_user)
     assert invoice.state == Invoice.State.VOID and invoice.balance == 0
-    assert set(WorkOrderLine.objects.filter(invoice_line__invoice=invoice).values_list("billing_status", flat=True)) == {
-        WorkOrderLine.BillingStatus.VOID
-    }
+    assert set(
+        WorkOrderLine.objects.filter(invoice_line__invoice=invoice).values_list("billing_status", flat=True)
+    ) == {WorkOrderLine.BillingStatus.VOID}
     page = Client().get(payment_path(invoice)).content.decode()
     assert "void" in page and "Pay now" not in page
 
@@ -161,8 +161,11 @@ def test_estimate_pushed_accepted_and_converted_into_a_work_order(us_org, admin_
 
     company = taxable_company(us_org)
     item = ServicePartFactory(organization=us_org, name="Heat pump install", rate=Decimal("2500"))
-    estimate = estimate_create(organization=us_org, actor=admin_user, data={
-        "company": company, "summary": "Install heat pump", "lines": [{"item": item, "quantity": Decimal("1")}]})
+    estimate = estimate_create(
+        organization=us_org,
+        actor=admin_user,
+        data={"company": company, "summary": "Install heat pump", "lines": [{"item": item, "quantity": Decimal("1")}]},
+    )
     assert estimate.books_id, estimate.push_error
     assert estimate.tax_total == Decimal("206.25")
     with books_of(us_org) as client:

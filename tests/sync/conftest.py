@@ -1,3 +1,15 @@
 """Fixtures of the sync tests: the Books sandbox in process, and finance connections to it."""
 
+import pytest
+
 from tests.sync.connectors.conftest import Sandbox, connect, connection, connector, sandbox  # noqa: F401
+
+
+@pytest.fixture
+def books(sandbox, org):
+    """A connector to a new sandbox finance organization of "acme" whose taxes are off (like a new FSM org's)."""
+    from sync.connectors import zoho
+
+    connection = connect(sandbox, org, is_tax_enabled=False)
+    with zoho.connector_for(connection, clock=sandbox.clock) as client:
+        yield client

@@ -12,7 +12,6 @@ from sync.connectors import base as remote
 from sync.engine.run import execute_run
 from sync.engine_models import SyncLink, SyncRun, SyncSettings
 from tests.factories import CompanyFactory, ContactFactory, ServicePartFactory
-from tests.sync.connectors.conftest import connect
 
 
 def enable(org, *, sync_type="IV", duplicates="overwrite"):
@@ -34,16 +33,7 @@ def writes(sandbox) -> list:
 
 
 @pytest.fixture
-def connector(sandbox, org):
-    from sync.connectors import zoho
-
-    connection = connect(sandbox, org, is_tax_enabled=False)
-    with zoho.connector_for(connection, clock=sandbox.clock) as client:
-        yield client
-
-
-@pytest.fixture
-def synced(org, connector, sandbox):
+def synced(org, books, sandbox):
     """An organization with FSM records and Books records, some with the same keys."""
     enable(org)
     acme_co = CompanyFactory(organization=org, name="Bowman and Co", email="ap@bowman.test", phone="111")
@@ -59,7 +49,7 @@ def synced(org, connector, sandbox):
     ContactFactory(organization=org, company=None, first_name="Ivy", last_name="Individual", email="ivy@ind.test")
     ServicePartFactory(organization=org, name="Boiler service", rate=Decimal("120.50"))
     ServicePartFactory(organization=org, name="Valve", kind=ServicePart.Kind.PART, rate=Decimal("8.25"))
-    connector.create_contact(
+    books.create_contact(
         remote.Customer(
             contact_name="Bowman and Co",
             company_name="Bowman and Co",
@@ -68,7 +58,7 @@ def synced(org, connector, sandbox):
             phone="222",
         )
     )
-    connector.create_contact(
+    books.create_contact(
         remote.Customer(
             contact_name="Only In Books Inc",
             company_name="Only In Books Inc",
@@ -76,21 +66,21 @@ def synced(org, connector, sandbox):
             contact_type="customer",
         )
     )
-    connector.create_item(remote.Item(name="Valve", rate=Decimal("9.00"), product_type="goods"))
-    connector.create_item(remote.Item(name="Gasket", rate=Decimal("2.5"), product_type="goods"))
+    books.create_item(remote.Item(name="Valve", rate=Decimal("9.00"), product_type="goods"))
+    books.create_item(remote.Item(name="Gasket", rate=Decimal("2.5"), product_type="goods"))
     return org
 
 
-def test_first_run_links_creates_and_converges(synced, sandbox, connector):
+def test_first_run_links_creates_and_converges(synced, sandbox, books):
     first = run(synced, sandbox, SyncRun.Trigger.FIRST)
     assert first.state == SyncRun.State.SUCCEEDED, (
         first.reason,
         list(first.failures.values_list("message", flat=True)),
     )
-    report = check(synced, connector)
+    report = check(synced, books)
     assert report.ok, report.lines()
     # Matched by key, not duplicated: one "Bowman and Co" on each side.
-    assert len(connector.find_contacts(contact_name="Bowman and Co")) == 1
+    assert len(books.find_contacts(contact_name="Bowman and Co")) == 1
     assert Company.objects.filter(organization=synced, name="Bowman and Co").count() == 1
     assert Company.objects.filter(organization=synced, name="Only In Books Inc").exists()
     assert ServicePart.objects.filter(organization=synced, name="Gasket").exists()
@@ -98,7 +88,7 @@ def test_first_run_links_creates_and_converges(synced, sandbox, connector):
     assert first.counts["companies"]["to_fsm"]["created"] == 1
 
 
-def test_second_run_with_nothing_changed_makes_no_writes(synced, sandbox, connector):
+def test_second_run_with_nothing_changed_makes_no_writes(synced, sandbox, books):
     run(synced, sandbox)
     sandbox.transport.clear()
     second = run(synced, sandbox)
@@ -107,7 +97,7 @@ def test_second_run_with_nothing_changed_makes_no_writes(synced, sandbox, connec
     assert all(c.method == "GET" for c in sandbox.transport.api_calls())
 
 
-def test_changes_on_each_side_meet_field_by_field(synced, sandbox, connector):
+def test_changes_on_each_side_meet_field_by_field(synced, sandbox, books):
     run(synced, sandbox)
     company = Company.objects.get(organization=synced, name="Bowman and Co")
     link = SyncLink.objects.get(organization=synced, kind="company", local_id=company.pk)
@@ -115,26 +105,24 @@ def test_changes_on_each_side_meet_field_by_field(synced, sandbox, connector):
     company.notes = "Gate code 1234"
     company.save()
     sandbox.clock.advance(60)
-    connector.update_contact(
-        link.remote_id, remote.Customer(contact_name="Bowman and Co", website="https://bowman.test")
-    )
+    books.update_contact(link.remote_id, remote.Customer(contact_name="Bowman and Co", website="https://bowman.test"))
     third = run(synced, sandbox)
     assert third.state == SyncRun.State.SUCCEEDED, third.reason
     company.refresh_from_db()
     assert company.website == "https://bowman.test"
-    assert connector.get_contact(link.remote_id).notes == "Gate code 1234"
-    assert check(synced, connector).ok
+    assert books.get_contact(link.remote_id).notes == "Gate code 1234"
+    assert check(synced, books).ok
     sandbox.transport.clear()
     run(synced, sandbox)
     assert writes(sandbox) == []  # no ping-pong
 
 
-def test_deactivation_in_books_deactivates_in_fsm_and_deletes_never_propagate(synced, sandbox, connector):
+def test_deactivation_in_books_deactivates_in_fsm_and_deletes_never_propagate(synced, sandbox, books):
     run(synced, sandbox)
     gasket = ServicePart.objects.get(organization=synced, name="Gasket")
     link = SyncLink.objects.get(organization=synced, kind="item", local_id=gasket.pk)
     sandbox.clock.advance(60)
-    connector.mark_item_inactive(link.remote_id)
+    books.mark_item_inactive(link.remote_id)
     only_fsm = Company.objects.get(organization=synced, name="Only In FSM Ltd")
     only_fsm_link = SyncLink.objects.get(organization=synced, kind="company", local_id=only_fsm.pk)
     only_fsm.delete()
@@ -143,12 +131,12 @@ def test_deactivation_in_books_deactivates_in_fsm_and_deletes_never_propagate(sy
     assert gasket.status == Status.INACTIVE
     only_fsm_link.refresh_from_db()
     assert only_fsm_link.state == SyncLink.State.BROKEN
-    assert connector.get_contact(only_fsm_link.remote_id).contact_name == "Only In FSM Ltd"  # not deleted in Books
+    assert books.get_contact(only_fsm_link.remote_id).contact_name == "Only In FSM Ltd"  # not deleted in Books
     assert result.failures.filter(reason_code="deleted_in_fsm").count() == 1
     assert run(synced, sandbox).failures.filter(reason_code="deleted_in_fsm").count() == 0  # reported once
 
 
-def test_crash_between_books_create_and_link_save_creates_nothing_twice(synced, sandbox, connector, monkeypatch):
+def test_crash_between_books_create_and_link_save_creates_nothing_twice(synced, sandbox, books, monkeypatch):
     from sync.engine import run as run_module
 
     original = run_module.Engine.finish_remote_create
@@ -168,8 +156,8 @@ def test_crash_between_books_create_and_link_save_creates_nothing_twice(synced, 
     assert SyncLink.objects.filter(organization=synced, state=SyncLink.State.PENDING_CREATE).count() == 1
     after = run(synced, sandbox)
     assert after.state == SyncRun.State.SUCCEEDED, after.reason
-    assert check(synced, connector).ok
-    names = [c.contact_name for page in connector.list_contacts() for c in page.items]
+    assert check(synced, books).ok
+    names = [c.contact_name for page in books.list_contacts() for c in page.items]
     assert len(names) == len(set(names)), names
 
 
@@ -179,7 +167,7 @@ def test_two_workers_on_one_run_carry_it_out_once(synced, sandbox):
     assert execute_run(sync_run.pk, clock=sandbox.clock) is None  # already claimed and finished
 
 
-def test_record_failure_does_not_stop_the_run(synced, sandbox, connector):
+def test_record_failure_does_not_stop_the_run(synced, sandbox, books):
     eur = synced  # a currency FSM uses but Books lacks fails that record only (SYN-14)
     from fsmbilling.models import Currency
 
@@ -189,12 +177,12 @@ def test_record_failure_does_not_stop_the_run(synced, sandbox, connector):
     assert result.state == SyncRun.State.PARTIALLY_FAILED
     failure = result.failures.get(reason_code="currency_missing_in_books")
     assert "EUR" in failure.message and "Nothing was created in Books" in failure.explanation
-    assert connector.find_contacts(contact_name="Euro Client GmbH") == []
+    assert books.find_contacts(contact_name="Euro Client GmbH") == []
     assert Company.objects.filter(organization=eur, name="Only In Books Inc").exists()
     assert Contact.objects.filter(organization=eur, email="ivy@ind.test").exists()
 
 
-def test_import_from_books_links_and_a_later_enable_duplicates_nothing(synced, sandbox, connector):
+def test_import_from_books_links_and_a_later_enable_duplicates_nothing(synced, sandbox, books):
     SyncSettings.objects.filter(organization=synced).update(is_enabled=False)
     sandbox.transport.clear()
     imported = run(synced, sandbox, SyncRun.Trigger.IMPORT)
@@ -212,6 +200,17 @@ def test_import_from_books_links_and_a_later_enable_duplicates_nothing(synced, s
     enable(synced)
     first = run(synced, sandbox, SyncRun.Trigger.FIRST)
     assert first.state == SyncRun.State.SUCCEEDED, first.reason
-    assert check(synced, connector).ok
+    assert check(synced, books).ok
     assert Company.objects.filter(organization=synced, name="Only In Books Inc").count() == 1
-    assert len(connector.find_contacts(contact_name="Bowman and Co")) == 1
+    assert len(books.find_contacts(contact_name="Bowman and Co")) == 1
+
+
+def test_a_books_item_clashing_with_an_fsm_sku_fails_that_record_only(synced, sandbox, books):
+    """Regression: a unique-SKU clash while creating the FSM record used to end the whole run."""
+    ServicePartFactory(organization=synced, name="Flange", sku="FL-1")
+    books.create_item(remote.Item(name="Flange adaptor", sku="FL-1", rate=Decimal("4"), product_type="goods"))
+    result = run(synced, sandbox)
+    assert result.state == SyncRun.State.PARTIALLY_FAILED, result.reason
+    failure = result.failures.get(reason_code="duplicate_sku")
+    assert "SKU" in failure.explanation
+    assert ServicePart.objects.filter(organization=synced, name="Gasket").exists()  # the rest went on

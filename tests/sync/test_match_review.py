@@ -190,10 +190,6 @@ def test_a_link_decision_for_an_item_overrides_the_name_key(org, books, scene, s
     assert SyncLink.objects.get(organization=org, kind="item", local_id=gate.pk).remote_id == other.item_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Engine change needed: CustomerSync/Matcher treat a 'skip' MatchDecision like 'create' (see report).",
-)
 def test_a_skip_decision_leaves_the_record_unsynced(org, books, scene, sandbox):
     fsm, _rows = scene
     review = review_for(org, books)

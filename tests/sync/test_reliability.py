@@ -13,11 +13,11 @@ from sync.checker import check
 from sync.connectors import base as remote
 from sync.engine_models import SyncLink, SyncRun
 from tests.factories import CompanyFactory, ContactFactory, ServicePartFactory
-from tests.sync.test_engine import connector, enable, run  # noqa: F401 - fixtures and helpers
+from tests.sync.test_engine import enable, run
 
 
 @pytest.fixture
-def busy_org(org, connector, sandbox):  # noqa: F811
+def busy_org(org, books, sandbox):
     enable(org)
     for n in range(12):
         company = CompanyFactory(organization=org, name=f"Client {n:02d}")
@@ -27,7 +27,7 @@ def busy_org(org, connector, sandbox):  # noqa: F811
     for n in range(10):
         ServicePartFactory(organization=org, name=f"Part {n:02d}", rate=Decimal(10 + n))
     for n in range(8, 16):  # overlaps "Client 08".."Client 11"
-        connector.create_contact(
+        books.create_contact(
             remote.Customer(
                 contact_name=f"Client {n:02d}",
                 company_name=f"Client {n:02d}",
@@ -36,18 +36,18 @@ def busy_org(org, connector, sandbox):  # noqa: F811
             )
         )
     for n in range(5, 15):
-        connector.create_item(remote.Item(name=f"Part {n:02d}", rate=Decimal(50 + n), product_type="service"))
+        books.create_item(remote.Item(name=f"Part {n:02d}", rate=Decimal(50 + n), product_type="service"))
     return org
 
 
-def assert_no_duplicates(connector):  # noqa: F811
-    names = Counter(c.contact_name for page in connector.list_contacts() for c in page.items)
+def assert_no_duplicates(books):
+    names = Counter(c.contact_name for page in books.list_contacts() for c in page.items)
     assert [name for name, n in names.items() if n > 1] == []
-    items = Counter(i.name for page in connector.list_items() for i in page.items)
+    items = Counter(i.name for page in books.list_items() for i in page.items)
     assert [name for name, n in items.items() if n > 1] == []
 
 
-def test_runs_converge_under_twenty_percent_faults(busy_org, sandbox, connector):  # noqa: F811
+def test_runs_converge_under_twenty_percent_faults(busy_org, sandbox, books):
     sandbox.control.faults(0.2, ["500", "429", "drop"], seed=7)
     states = [run(busy_org, sandbox).state for _ in range(4)]
     # Both sides change while faults go on: neither update may be lost.
@@ -58,18 +58,18 @@ def test_runs_converge_under_twenty_percent_faults(busy_org, sandbox, connector)
         organization=busy_org, kind="item", local_id=ServicePart.objects.get(organization=busy_org, name="Part 07").pk
     )
     sandbox.control.faults(0)
-    connector.update_item(link.remote_id, remote.Item(name="Part 07", description="Changed in Books"))
+    books.update_item(link.remote_id, remote.Item(name="Part 07", description="Changed in Books"))
     sandbox.clock.advance(30)
     sandbox.control.faults(0.2, ["500", "429", "drop"], seed=11)
     states += [run(busy_org, sandbox).state for _ in range(3)]
     sandbox.control.faults(0)
     final = run(busy_org, sandbox)
     assert final.state == SyncRun.State.SUCCEEDED, (states, final.reason)
-    report = check(busy_org, connector)
+    report = check(busy_org, books)
     assert report.ok, report.lines()
-    assert_no_duplicates(connector)
+    assert_no_duplicates(books)
     assert (
-        connector.get_contact(
+        books.get_contact(
             SyncLink.objects.get(organization=busy_org, kind="company", local_id=company.pk).remote_id
         ).notes
         == "Changed in FSM"
@@ -81,7 +81,7 @@ def test_runs_converge_under_twenty_percent_faults(busy_org, sandbox, connector)
 def test_a_run_killed_at_any_point_resumes_without_creating_twice(
     busy_org,
     sandbox,
-    connector,
+    books,
     monkeypatch,
     crash_point,
 ):
@@ -105,14 +105,14 @@ def test_a_run_killed_at_any_point_resumes_without_creating_twice(
     SyncRun.objects.filter(pk=doomed.pk).update(state=SyncRun.State.CUT_SHORT)
     resumed = run(busy_org, sandbox)
     assert resumed.state == SyncRun.State.SUCCEEDED, resumed.reason
-    assert check(busy_org, connector).ok
-    assert_no_duplicates(connector)
+    assert check(busy_org, books).ok
+    assert_no_duplicates(books)
     assert Company.objects.filter(organization=busy_org).count() == len(
-        {c.contact_name for page in connector.list_contacts() for c in page.items if c.customer_sub_type == "business"}
+        {c.contact_name for page in books.list_contacts() for c in page.items if c.customer_sub_type == "business"}
     )
 
 
-def test_quota_exhausted_cuts_the_run_short_and_the_next_run_continues(busy_org, sandbox, connector, settings):  # noqa: F811
+def test_quota_exhausted_cuts_the_run_short_and_the_next_run_continues(busy_org, sandbox, books, settings):
     settings.SANDBOX_DAILY_QUOTA_OVERRIDE = len(sandbox.transport.api_calls()) + 20
     first = run(busy_org, sandbox)
     assert first.state == SyncRun.State.CUT_SHORT, first.reason
@@ -121,5 +121,5 @@ def test_quota_exhausted_cuts_the_run_short_and_the_next_run_continues(busy_org,
     sandbox.clock.advance(24 * 3600)
     second = run(busy_org, sandbox)
     assert second.state == SyncRun.State.SUCCEEDED, second.reason
-    assert check(busy_org, connector).ok
-    assert_no_duplicates(connector)
+    assert check(busy_org, books).ok
+    assert_no_duplicates(books)
