@@ -31,6 +31,7 @@ import math
 import os
 import platform
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -988,11 +989,19 @@ def main() -> int:
     parser.add_argument("--skip-c", action="store_true", help="skip scenario C")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of the sandbox")
     parser.add_argument("--database", default="fsmbilling_bench", help="bench database name (emptied at start)")
-    parser.add_argument("--full-check-max", type=int, default=10_000, help="largest size the full checker runs at")
+    parser.add_argument(
+        "--full-check-max",
+        type=int,
+        default=0,
+        help="largest size of C at which the full checker runs (one GET per record); above it, changed records only",
+    )
     args = parser.parse_args()
     n = 1_000 if args.quick and args.n == 10_000 else args.n
     c_sizes = [int(x) for x in (args.c_sizes or ("1000,10000" if args.quick else "1000,100000")).split(",") if x]
 
+    # Stopped by SIGTERM or Ctrl-C (even when started in the background): stop the sandbox server too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.perf_counter()
     bench_url, _admin = bench_database(args.database)
     port = free_port()

@@ -77,8 +77,6 @@ def serve() -> int:
                 "4",
                 "--timeout",
                 "120",
-                "--access-logfile",
-                "-",
                 "--log-level",
                 "warning",
             ],

@@ -164,7 +164,7 @@ def _bars(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
     peak = max((row[key] for row in rows for key in keys), default=ZERO) or Decimal("1")
     for row in rows:
         for key in keys:
-            row[f"{key}_pct"] = int(round(row[key] * 100 / peak)) if peak else 0
+            row[f"{key}_pct"] = round(row[key] * 100 / peak) if peak else 0
     return rows
 
 

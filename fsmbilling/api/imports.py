@@ -140,7 +140,10 @@ class ImportJobViewSet(OrgScopedViewSet):
             raise _refusal(exc) from exc
         return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="The failed rows plus an error column.")})
+    @extend_schema(
+        operation_id="orgs_imports_errors_csv",
+        responses={(200, "text/csv"): OpenApiResponse(description="The failed rows plus an error column.")},
+    )
     def errors(self, request, *args, **kwargs):
         job = self.get_object()
         response = StreamingHttpResponse(error_file_rows(job), content_type="text/csv")

@@ -70,10 +70,11 @@ def test_india_invoice_agrees_with_books(books, admin_user, place, expected_taxe
                              place_of_supply=place, billing_address={"state": place})  # fmt: skip
     item = ServicePartFactory(organization=organization, name="AMC visit", rate=Decimal("1234.57"),
                               intra_state_tax=taxes["GST18"], inter_state_tax=taxes["IGST18"])  # fmt: skip
-    order = work_order(
-        organization, admin_user, company,
-        lines=[{"item": item, "quantity": Decimal("3")}, {"item": item, "quantity": Decimal("1"), "rate": Decimal("10.10")}],
-    )  # fmt: skip
+    lines = [
+        {"item": item, "quantity": Decimal("3")},
+        {"item": item, "quantity": Decimal("1"), "rate": Decimal("10.10")},
+    ]
+    order = work_order(organization, admin_user, company, lines=lines)
     invoice = invoice_from_work_order(organization=organization, actor=admin_user, work_order=order)
     assert invoice.books_id, invoice.push_error
     assert {line.name for line in invoice.tax_lines.all()} == expected_taxes

@@ -123,8 +123,10 @@ def test_receivables_panel_and_books_search(us_org, admin_user, books, admin_cli
     assert technician.get(f"/o/acme/invoices/receivables/company/{company.pk}/").status_code == 403
 
     with books_of(us_org) as client:
-        found = client.create_contact(remote.Customer(contact_name="Only In Books Inc", company_name="Only In Books Inc",
-                                                      customer_sub_type="business", contact_type="customer"))  # fmt: skip
+        name = "Only In Books Inc"
+        found = client.create_contact(
+            remote.Customer(contact_name=name, company_name=name, customer_sub_type="business", contact_type="customer")
+        )
     results = admin_client.get("/o/acme/invoices/books-search/?kind=customer&q=Only").content.decode()
     assert "Only In Books Inc" in results and "Bowman" not in results
     for _ in range(2):
