@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -45,6 +46,7 @@ def call(service, **kwargs):
         raise serializers.ValidationError(detail) from exc
 
 
+@extend_schema_field(OpenApiTypes.DECIMAL)
 class Money(serializers.Field):
     """An amount at the document currency's decimal places, e.g. "108.25"."""
 
@@ -58,6 +60,7 @@ class Money(serializers.Field):
         return str(quantize(getattr(obj, self.attribute_name), currency.decimal_places if currency else 2))
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
 class BooksBlock(serializers.Field):
     """Books id, last sync id and time, state, error, web URL (API-2)."""
 

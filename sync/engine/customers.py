@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sync.engine.run import Engine
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "mobile", "is_primary")
+INDIVIDUAL_PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "mobile")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,7 +274,7 @@ class CustomerSync:
         )
         remote_modified = full.last_modified_time if full is not None else link.remote_modified_at
         if result.write_remote:
-            updated = self._update_remote(link, local, result.write_remote)
+            updated = self._update_remote(link, local, result.write_remote, result.merged, full)
             remote_modified = updated.last_modified_time or remote_modified
             engine.count(self.module, "to_books", "updated")
         with transaction.atomic():
@@ -307,19 +308,20 @@ class CustomerSync:
             kwargs["contact_name"] = full_name(local.first_name, local.last_name)
         return kwargs
 
-    def _update_remote(self, link: SyncLink, local, changes: dict[str, Any]) -> remote.Customer:
+    def _update_remote(
+        self, link: SyncLink, local, changes: dict[str, Any], merged: dict[str, Any], full: remote.Customer | None
+    ) -> remote.Customer:
         engine = self.engine
         kwargs = self._customer_fields(local, changes)
         if self.sub_type == "individual":
-            person = {
-                name: changes[name]
-                for name in ("first_name", "last_name", "email", "phone", "mobile")
-                if name in changes
-            }
-            if person and link.extra.get("primary_person_id"):
+            # An individual's names, email and phones live on its primary contact person in Books.
+            for name in INDIVIDUAL_PERSON_FIELDS:
+                kwargs.pop(name, None)
+            if any(name in changes for name in INDIVIDUAL_PERSON_FIELDS):
+                person_id = link.extra.get("primary_person_id") or self._primary_person_id(link, full)
+                values = {**person_fields(local), **{k: v for k, v in merged.items() if k in INDIVIDUAL_PERSON_FIELDS}}
                 engine.connector.update_contact_person(
-                    link.extra["primary_person_id"],
-                    person_dataclass({**person_fields(local), "is_primary": True}, contact_id=link.remote_id),
+                    person_id, person_dataclass({**values, "is_primary": True}, contact_id=link.remote_id)
                 )
         try:
             return engine.connector.update_contact(link.remote_id, remote.Customer(**kwargs))
@@ -330,6 +332,20 @@ class CustomerSync:
                 "The customer was deleted in Books.",
                 "Re-create it from the failure list, or unlink it.",
             ) from None
+
+    def _primary_person_id(self, link: SyncLink, full: remote.Customer | None) -> str:
+        """The primary person of an individual customer (read once, then kept on the link)."""
+        primary = IndividualView(full or self.engine.connector.get_contact(link.remote_id)).primary
+        if primary is None:
+            created = self.engine.connector.create_contact_person(
+                link.remote_id,
+                remote.ContactPerson(last_name="(no name)", is_primary_contact=True, contact_id=link.remote_id),
+            )
+            person_id = created.contact_person_id
+        else:
+            person_id = primary.contact_person_id
+        link.extra = {**link.extra, "primary_person_id": person_id}
+        return person_id
 
     def create_remote(self, local, link: SyncLink | None) -> None:
         """Create the Books customer of an FSM record, at most once even if the run dies half-way (DESIGN §5)."""

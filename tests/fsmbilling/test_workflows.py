@@ -213,7 +213,8 @@ def test_trigger_is_generic_by_module_name(org, admin_user, on_commit):
     with on_commit():
         fire_workflow_rules(organization=org, module="invoices", event="created", record=record, actor=None)
     delivery = WorkflowDelivery.objects.get()
-    assert (delivery.module, delivery.record_id, delivery.payload["event"]) == ("invoices", record.pk, "invoices.created")
+    assert (delivery.module, delivery.record_id) == ("invoices", record.pk)
+    assert delivery.payload["event"] == "invoices.created"
 
 
 def test_a_failing_rule_never_breaks_the_save(org, admin_user, on_commit):
@@ -335,10 +336,23 @@ def test_changes_made_by_sync_fire_no_rules(org, admin_user, sandbox, on_commit,
         organization=org, defaults={"is_enabled": True, "sync_type": "IV", "duplicate_handling": "overwrite"}
     )
     with zoho.connector_for(connection, clock=sandbox.clock) as books:
-        books.create_contact(remote.Customer(contact_name="Bowman and Co", company_name="Bowman and Co",
-                                             customer_sub_type="business", contact_type="customer", phone="222"))
-        books.create_contact(remote.Customer(contact_name="Only In Books Inc", company_name="Only In Books Inc",
-                                             customer_sub_type="business", contact_type="customer"))
+        books.create_contact(
+            remote.Customer(
+                contact_name="Bowman and Co",
+                company_name="Bowman and Co",
+                customer_sub_type="business",
+                contact_type="customer",
+                phone="222",
+            )
+        )
+        books.create_contact(
+            remote.Customer(
+                contact_name="Only In Books Inc",
+                company_name="Only In Books Inc",
+                customer_sub_type="business",
+                contact_type="customer",
+            )
+        )
         books.create_item(remote.Item(name="Gasket", rate=Decimal("2.5"), product_type="goods"))
         books.create_item(remote.Item(name="Valve", rate=Decimal("9.00"), product_type="goods"))
     with on_commit():
