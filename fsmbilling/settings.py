@@ -169,6 +169,9 @@ SPECTACULAR_SETTINGS = {
         "WorkStatusEnum": "fsmbilling.models.work_orders.WorkOrderLine.WorkStatus",
         "BillingStatusEnum": "fsmbilling.models.work_orders.WorkOrderLine.BillingStatus",
         "AppointmentStatusEnum": "fsmbilling.models.work_orders.ServiceAppointment.State",
+        "ImportModuleEnum": "fsmbilling.models.imports.ImportJob.Module",
+        "WorkflowModuleEnum": "fsmbilling.models.workflows.WorkflowRule.Module",
+        "WorkflowActionEnum": "fsmbilling.models.workflows.WorkflowRule.Action",
     },
 }
 

@@ -45,6 +45,7 @@ from fsmbilling.services.work_orders import (
     work_order_create,
     work_order_lines_set_billing_status,
 )
+from fsmbilling.services.workflows import fire_workflow_rules
 from invoicing import books as booksmod
 from invoicing.models import (
     Estimate,
@@ -443,6 +444,7 @@ def invoice_from_work_order(
         work_order_lines_set_billing_status(
             work_order=work_order, line_ids=[line.pk for line in chosen], billing_status=Billing.INVOICED, actor=actor
         )
+        fire_workflow_rules(organization=organization, module="invoices", event="created", record=invoice, actor=actor)
     if push:
         invoice_push_now(invoice)
         invoice.refresh_from_db()
@@ -866,6 +868,7 @@ def invoice_update(*, invoice: Invoice, actor, data: dict, connector=None) -> In
         _recompute_invoice(invoice)
         invoice.updated_by = actor
         invoice.save()
+        fire_workflow_rules(organization=organization, module="invoices", event="updated", record=invoice, actor=actor)
     if invoice.books_id:
         try:
             with booksmod.books(organization, connector) as client:

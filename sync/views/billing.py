@@ -49,11 +49,12 @@ def tabs_for(organization: Organization, active: str) -> list[dict]:
         if url:
             tabs.append({"key": key, "label": label, "url": url})
     for key, label, name in (
-        ("invoice_mapping", _("Invoice Mapping"), "invoicing:mapping"),
-        ("users", _("Users"), "billing:users"),
+        ("invoice_mapping", _("Invoice Mapping"), "invoices:mapping"),
+        ("users", _("Users"), "members"),
     ):
         url = _reverse(name, slug)
-        tabs.append({"key": key, "label": label, "url": url, "note": "" if url else _("Coming with invoicing")})
+        if url:
+            tabs.append({"key": key, "label": label, "url": url})
     url = _reverse("sync:logs", slug)
     if url:
         tabs.append({"key": "sync_logs", "label": _("Sync Logs"), "url": url})
