@@ -8,7 +8,7 @@ messages. Another organization's ids answer 404 like missing ones.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import path
+from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
@@ -418,8 +418,7 @@ def register(router) -> None:
 
 
 urlpatterns = [
-    path("work-orders/<int:pk>/invoice", WorkOrderInvoiceView.as_view(), name="work-order-invoice"),
-    path("work-orders/<int:pk>/invoice/", WorkOrderInvoiceView.as_view()),
+    re_path(r"^work-orders/(?P<pk>[0-9]+)/invoice/?$", WorkOrderInvoiceView.as_view(), name="work-order-invoice"),
 ]
 
 __all__ = ["register", "urlpatterns"]

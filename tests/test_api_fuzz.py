@@ -65,7 +65,7 @@ def map_path_parameters(context, path_parameters):
     names = re.findall(r"{(\w+)}", context.operation.path)
     for name, value in zip(names, real, strict=False):
         generated = path_parameters.get(name)
-        if value is not None and isinstance(generated, int) and generated % 2 == 0:
+        if value is not None and generated is not None and len(str(generated)) % 2 == 0:
             path_parameters[name] = value
     return path_parameters
 
@@ -106,7 +106,6 @@ def fuzz_headers(org, admin_user, api_token):
 )
 def test_no_server_error(case, fuzz_headers):
     response = case.call(headers=fuzz_headers)
-    open("/tmp/fuzz.log", "a").write(f"{response.status_code} {case.operation.verbose_name}\n")  # TMPLOG
     assert response.status_code < 500, (
         f"{case.operation.verbose_name} answered {response.status_code} to\n{case.as_curl_command(fuzz_headers)}\n"
         f"{response.get_data(as_text=True)[:800]}"

@@ -6,10 +6,10 @@ from tests.sync.connectors.conftest import Sandbox, connect, connection, connect
 
 
 @pytest.fixture
-def books(sandbox, org):
+def books(sandbox, org):  # noqa: F811 - the sandbox fixture imported above
     """A connector to a new sandbox finance organization of "acme" whose taxes are off (like a new FSM org's)."""
     from sync.connectors import zoho
 
-    connection = connect(sandbox, org, is_tax_enabled=False)
-    with zoho.connector_for(connection, clock=sandbox.clock) as client:
+    finance = connect(sandbox, org, is_tax_enabled=False)
+    with zoho.connector_for(finance, clock=sandbox.clock) as client:
         yield client

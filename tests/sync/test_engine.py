@@ -218,9 +218,16 @@ def test_a_books_item_clashing_with_an_fsm_sku_fails_that_record_only(synced, sa
 
 def test_individual_customers_follow_their_primary_person_both_ways(synced, sandbox, books):
     books.create_contact(
-        remote.Customer(contact_name="Ivy Individual", customer_sub_type="individual", contact_type="customer",
-                        contact_persons=(remote.ContactPerson(first_name="Ivy", last_name="Individual",
-                                                              email="ivy@ind.test", is_primary_contact=True),))
+        remote.Customer(
+            contact_name="Ivy Individual",
+            customer_sub_type="individual",
+            contact_type="customer",
+            contact_persons=(
+                remote.ContactPerson(
+                    first_name="Ivy", last_name="Individual", email="ivy@ind.test", is_primary_contact=True
+                ),
+            ),
+        )
     )
     run(synced, sandbox)  # linked by email, not duplicated
     ivy = Contact.objects.get(organization=synced, email="ivy@ind.test")
@@ -233,8 +240,9 @@ def test_individual_customers_follow_their_primary_person_both_ways(synced, sand
     person = next(p for p in books.get_contact(link.remote_id).contact_persons if p.is_primary_contact)
     assert person.mobile == "+1 555 0100"
     sandbox.clock.advance(60)
-    books.update_contact_person(person.contact_person_id,
-                                remote.ContactPerson(first_name="Ivy", last_name="Newname", contact_id=link.remote_id))
+    books.update_contact_person(
+        person.contact_person_id, remote.ContactPerson(first_name="Ivy", last_name="Newname", contact_id=link.remote_id)
+    )
     run(synced, sandbox)
     ivy.refresh_from_db()
     assert ivy.last_name == "Newname"
