@@ -72,6 +72,9 @@ class CustomerSync:
         self.model = Company if module == "companies" else Contact
         self.adapter = adapter_for(engine, module, self.kind, self.model)
         self.with_persons = module == "companies" and engine.sync_type in ("III", "IV")
+        # Books keeps a customer's email and phones on its primary contact person. When FSM's contacts are not synced
+        # as persons (individuals, or companies in type I), the record's own email and phones go to that person.
+        self.person_held = not self.with_persons
 
     # --- Which local records take part -----------------------------------------------------------------------------
 
@@ -96,7 +99,7 @@ class CustomerSync:
         return c.match_key(view.email) or c.match_key(customer.contact_name)
 
     def remote_view(self, customer: remote.Customer):
-        return customer if self.sub_type == "business" else IndividualView(customer)
+        return IndividualView(customer) if self.person_held else customer
 
     def belongs(self, customer: remote.Customer) -> bool:
         if (customer.contact_type or "customer") != "customer":
@@ -313,13 +316,16 @@ class CustomerSync:
     ) -> remote.Customer:
         engine = self.engine
         kwargs = self._customer_fields(local, changes)
-        if self.sub_type == "individual":
-            # An individual's names, email and phones live on its primary contact person in Books.
+        if self.person_held:
+            # Names, email and phones live on the customer's primary contact person in Books.
             for name in INDIVIDUAL_PERSON_FIELDS:
                 kwargs.pop(name, None)
             if any(name in changes for name in INDIVIDUAL_PERSON_FIELDS):
-                person_id = link.extra.get("primary_person_id") or self._primary_person_id(link, full)
-                values = {**person_fields(local), **{k: v for k, v in merged.items() if k in INDIVIDUAL_PERSON_FIELDS}}
+                person_id = link.extra.get("primary_person_id") or self._primary_person_id(link, full, local)
+                values = {
+                    **self._own_person(local),
+                    **{k: v for k, v in merged.items() if k in INDIVIDUAL_PERSON_FIELDS},
+                }
                 engine.connector.update_contact_person(
                     person_id, person_dataclass({**values, "is_primary": True}, contact_id=link.remote_id)
                 )
@@ -333,13 +339,25 @@ class CustomerSync:
                 "Re-create it from the failure list, or unlink it.",
             ) from None
 
-    def _primary_person_id(self, link: SyncLink, full: remote.Customer | None) -> str:
-        """The primary person of an individual customer (read once, then kept on the link)."""
+    def _own_person(self, local) -> dict[str, Any]:
+        """The primary person that stands for the record itself: the contact, or the company's accounts desk."""
+        if self.sub_type == "individual":
+            return person_fields(local)
+        return {
+            "first_name": "",
+            "last_name": c.text(local.name)[:100],
+            "email": c.text(local.email),
+            "phone": c.text(local.phone),
+            "mobile": "",
+            "is_primary": True,
+        }
+
+    def _primary_person_id(self, link: SyncLink, full: remote.Customer | None, local) -> str:
+        """The customer's primary person (read once, then kept on the link); made when Books has none."""
         primary = IndividualView(full or self.engine.connector.get_contact(link.remote_id)).primary
         if primary is None:
             created = self.engine.connector.create_contact_person(
-                link.remote_id,
-                remote.ContactPerson(last_name="(no name)", is_primary_contact=True, contact_id=link.remote_id),
+                link.remote_id, person_dataclass(self._own_person(local), contact_id=link.remote_id)
             )
             person_id = created.contact_person_id
         else:
@@ -357,8 +375,9 @@ class CustomerSync:
         kwargs = self._customer_fields(local, local_c)
         kwargs.update(contact_type="customer", customer_sub_type=self.sub_type)
         persons: list[remote.ContactPerson] = []
-        if self.sub_type == "individual":
-            persons.append(person_dataclass({**person_fields(local), "is_primary": True}))
+        if self.person_held:
+            held = {k: v for k, v in local_c.items() if k in INDIVIDUAL_PERSON_FIELDS}
+            persons.append(person_dataclass({**self._own_person(local), **held, "is_primary": True}))
         elif self.with_persons:
             contacts = list(local.contacts.filter(status=Status.ACTIVE).order_by("-is_primary", "pk"))
             primary_id = effective_primary_id(contacts)
@@ -389,7 +408,7 @@ class CustomerSync:
             self.sync_pair(link, local, engine.connector.get_contact(created.contact_id))
             return
         extra = {}
-        if self.sub_type == "individual" and created.contact_persons:
+        if self.person_held and created.contact_persons:
             extra["primary_person_id"] = created.contact_persons[0].contact_person_id
         with transaction.atomic():
             engine.finish_remote_create(
@@ -454,7 +473,7 @@ class CustomerSync:
                 record.name = c.text(full.company_name or full.contact_name)
             self._save_local(record)
             extra = {}
-            if self.sub_type == "individual" and view.primary is not None:
+            if self.person_held and view.primary is not None:
                 extra["primary_person_id"] = view.primary.contact_person_id
             if link is None:
                 engine.save_new_link(
