@@ -462,9 +462,18 @@ def measured_run(pair: Pair, name: str, size: int, trigger: str = "manual") -> R
     connector = connector_for(pair, transport)
     queries = QueryCounter()
     gc.collect()
+    profiler = None
+    if PROFILE:
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)
     with connection.execute_wrapper(queries):
         wall0, cpu0 = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
         finished = execute_run(run.pk, connector=connector)
+        if profiler:
+            profiler.disable()
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     connector.close()
     assert finished is not None, "the run was not claimed"
@@ -485,12 +494,45 @@ def measured_run(pair: Pair, name: str, size: int, trigger: str = "manual") -> R
         failures = list(finished.failures.values_list("module", "reason_code", "message")[:10])
         figures.notes.append(f"run ended {finished.state}: {finished.reason} {failures}")
         print(f"  !! {name}: {finished.state}: {finished.reason}\n     first failures: {failures}", flush=True)
+    if profiler:
+        figures.notes.append("CPU profile (cumulative, s): " + profile_summary(profiler))
+        print(f"     CPU profile: {figures.notes[-1]}", flush=True)
     print(
         f"  {name:<22} wall {wall:8.2f} s  cpu {cpu:8.2f} s  calls {figures.api_calls:6d} {figures.by_method()}  "
         f"queries {queries.total}",
         flush=True,
     )
     return figures
+
+
+PROFILE = False
+# Where the engine's CPU goes (cumulative CPU seconds of these functions, which nest: see the note in the docs).
+PROFILED = {
+    "pacer (sync/connectors/pacing.py)": ("pacing.py", ("acquire", "release")),
+    "HTTP client (httpx send)": ("_client.py", ("send",)),
+    "JSON decode (wire.loads)": ("wire.py", ("loads",)),
+    "all SQL (Django execute_sql)": ("compiler.py", ("execute_sql",)),
+    "planner (plan)": ("planner.py", ("plan",)),
+    "canonical forms (adapters)": ("adapters.py", ("local_canonical", "remote_canonical")),
+    "link lookups (link_for_local)": ("run.py", ("link_for_local",)),
+    "failure bookkeeping (_resolve_failures)": ("run.py", ("_resolve_failures",)),
+    "link saves (save_link, save_new_link)": ("run.py", ("save_link", "save_new_link")),
+}
+
+
+def profile_summary(profiler) -> str:
+    import pstats
+
+    stats = pstats.Stats(profiler).stats
+    parts = []
+    for label, (filename, functions) in PROFILED.items():
+        total = sum(
+            value[3]
+            for (path, _line, function), value in stats.items()
+            if path.endswith(filename) and function in functions
+        )
+        parts.append(f"{label} {total:.2f}")
+    return "; ".join(parts)
 
 
 def run_checker(pair: Pair) -> dict:
@@ -995,7 +1037,10 @@ def main() -> int:
         default=0,
         help="largest size of C at which the full checker runs (one GET per record); above it, changed records only",
     )
+    parser.add_argument("--profile", action="store_true", help="cProfile each measured run (slows it down)")
     args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
     n = 1_000 if args.quick and args.n == 10_000 else args.n
     c_sizes = [int(x) for x in (args.c_sizes or ("1000,10000" if args.quick else "1000,100000")).split(",") if x]
 

@@ -31,7 +31,7 @@ def test_setup_page_shows_the_connection_and_tabs(connected, admin_client):
     assert f">{connected.finance_org_id}</a>" in html
     assert f"http://testserver/sandbox/ui/orgs/{connected.finance_org_id}/" in html
     assert "Integration" in html and "Invoice Mapping" in html and "Users" in html
-    assert "Coming with invoicing" in html
+    assert 'href="/o/acme/invoices/mapping/"' in html and 'href="/o/acme/settings/members/"' in html
 
 
 def test_setup_page_without_connection_offers_onboarding(sandbox, admin_client):
