@@ -192,6 +192,8 @@ Q_CLUSTER = {
 # --- Finance connection ---
 # Base URL of the built-in Books sandbox as the connector sees it (the sandbox is one more data centre to it).
 SANDBOX_BASE_URL = env.str("SANDBOX_BASE_URL", default=SITE_URL.rstrip("/") + "/sandbox")
+# The built-in Books sandbox under /sandbox/ (a stand-in for Zoho; turn it off where only real Zoho is used).
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=True)
 # The sandbox's non-Zoho control endpoints (/sandbox/_control/): never on in production.
 SANDBOX_CONTROL_ENABLED = env.bool("SANDBOX_CONTROL_ENABLED", default=not PRODUCTION) and not PRODUCTION
 # Sandbox limits (SBX-3); the benchmark turns rate limits off.
