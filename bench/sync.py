@@ -495,6 +495,8 @@ def measured_run(pair: Pair, name: str, size: int, trigger: str = "manual") -> R
         figures.notes.append(f"run ended {finished.state}: {finished.reason} {failures}")
         print(f"  !! {name}: {finished.state}: {finished.reason}\n     first failures: {failures}", flush=True)
     if profiler:
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        profiler.dump_stats(RESULTS_DIR / f"profile-{slug}.pstats")
         figures.notes.append("CPU profile (cumulative, s): " + profile_summary(profiler))
         print(f"     CPU profile: {figures.notes[-1]}", flush=True)
     print(

@@ -117,6 +117,9 @@ class LineForm(OrgModelForm):
         if adding:
             self.fields["tax"].empty_label = _("Automatic (from customer and item)")
             self.fields["rate"].help_text = _("Blank: the item's rate.")
+            # The model's default rate (0) must not show: a blank rate means "the item's rate".
+            self.fields["rate"].initial = None
+            self.initial.pop("rate", None)
             del self.fields["work_status"]
         else:
             self.fields["tax"].empty_label = _("No tax")

@@ -39,6 +39,7 @@ def test_check_deploy_passes_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "fsmbilling.settings",
     }
     env.pop("TEST_DATABASE_NAME", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' fixture while Playwright runs
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
