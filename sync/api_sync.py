@@ -242,6 +242,20 @@ class SyncNowApi(SyncApiView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
+class ImportFromBooksApi(SyncApiView):
+    @extend_schema(
+        request=None,
+        responses={202: OpenApiTypes.OBJECT, 409: OpenApiResponse(description="Sync is enabled, or not connected")},
+        summary="Import customers and items from Books once, before sync is enabled (SYN-20)",
+    )
+    def post(self, request, org_slug):
+        try:
+            run = services.import_from_books(organization=self.organization, actor=request.user)
+        except services.SyncRefused as exc:
+            return _refusal_response(exc)
+        return Response(selectors.run_summary(run), status=status.HTTP_202_ACCEPTED)
+
+
 class RunListApi(SyncApiView):
     module = LOGS
 
@@ -416,6 +430,7 @@ urlpatterns = [
     path("sync/enable", EnableApi.as_view(), name="api-sync-enable"),
     path("sync/match-review", MatchReviewApi.as_view(), name="api-sync-match-review"),
     path("sync/now", SyncNowApi.as_view(), name="api-sync-now"),
+    path("sync/import-from-books", ImportFromBooksApi.as_view(), name="api-sync-import-from-books"),
     path("sync/runs", RunListApi.as_view(), name="api-sync-runs"),
     re_path(r"^sync/runs/(?P<pk>[^/]+)/failures/(?P<filename>[^/]+)$", FailureCsvApi.as_view(), name="api-sync-csv"),
     re_path(r"^sync/runs/(?P<pk>[^/]+)/?$", RunDetailApi.as_view(), name="api-sync-run"),

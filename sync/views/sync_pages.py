@@ -235,6 +235,26 @@ class SyncNowView(MethodPermissionMixin, View):
         return HttpResponseRedirect(_url("run", self.organization, run.pk))
 
 
+class ImportFromBooksView(MethodPermissionMixin, View):
+    """Import Books customers and items once, before sync is enabled (SYN-20); progress shows on the run page."""
+
+    def post(self, request, **kwargs):
+        try:
+            run = services.import_from_books(organization=self.organization, actor=request.user)
+        except services.SyncRefused as refused:
+            messages.error(request, refused.message)
+            return HttpResponseRedirect(_url("settings", self.organization))
+        messages.success(
+            request,
+            _(
+                "Import from Books %(id)s started. Imported records are linked, so enabling sync later duplicates "
+                "nothing."
+            )
+            % {"id": run.run_id},
+        )
+        return HttpResponseRedirect(_url("run", self.organization, run.pk))
+
+
 # --- Enable Sync wizard ---------------------------------------------------------------------------------------------
 
 
@@ -642,6 +662,7 @@ urlpatterns = [
     path("settings/mappings/<str:module>/", MappingView.as_view(), name="mapping"),
     path("settings/mappings/<str:module>/row/", MappingRowView.as_view(), name="mapping_row"),
     path("now/", SyncNowView.as_view(), name="now"),
+    path("import-from-books/", ImportFromBooksView.as_view(), name="import_from_books"),
     path("enable/", EnableView.as_view(), name="enable"),
     path("match-review/", MatchReviewView.as_view(), name="match_review"),
     path("logs/", LogsView.as_view(), name="logs"),

@@ -137,3 +137,15 @@ def test_permissions(org):
     assert billing.post(f"{BASE}/failures/skip", {"ids": [1]}, format="json").status_code == 403
     response = technician.get(f"{BASE}/runs")
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+
+
+def test_import_from_books_starts_a_run_only_while_sync_is_off(api, org, sandbox, books):
+    from sync.engine_models import SyncRun, SyncSettings
+
+    response = api.post("/api/v1/orgs/acme/sync/import-from-books")
+    assert response.status_code == 202, response.json()
+    assert SyncRun.objects.get(organization=org).trigger == SyncRun.Trigger.IMPORT
+    SyncRun.objects.filter(organization=org).update(state=SyncRun.State.SUCCEEDED)
+    SyncSettings.objects.filter(organization=org).update(is_enabled=True)
+    refused = api.post("/api/v1/orgs/acme/sync/import-from-books")
+    assert refused.status_code == 409 and refused.json()["code"] == "sync_enabled"
