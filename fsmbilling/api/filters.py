@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
 
@@ -27,8 +29,13 @@ def list_params(request, *, allowed_filters: dict[str, set[str] | None], orderin
         filters[name] = value
     modified_after = params.get("modified_after")
     if modified_after:
-        parsed = parse_datetime(modified_after.replace(" ", "+"))
-        if parsed is None or parsed.tzinfo is None:
+        try:
+            parsed = parse_datetime(modified_after.replace(" ", "+"))
+            # In UTC: PostgreSQL takes offsets up to ±15:59 only, Python up to ±23:59.
+            parsed = parsed.astimezone(dt.UTC) if parsed is not None and parsed.tzinfo is not None else None
+        except (ValueError, OverflowError):
+            parsed = None
+        if parsed is None:
             raise ApiError(
                 "invalid",
                 "modified_after must be an ISO 8601 time with offset, e.g. 2026-01-31T12:00:00Z.",

@@ -78,3 +78,12 @@ def test_company_list_query_count_is_constant(api, admin_client, org, count_quer
     CompanyFactory.create_batch(40, organization=org)
     assert count_queries(lambda: api.get(f"/api/v1/orgs/acme/companies/?ordering={ordering}")) == small_api
     assert count_queries(lambda: admin_client.get(f"/o/acme/companies/?sort={ordering}")) == small_page
+
+
+def test_modified_after_with_an_offset_postgresql_cannot_store_is_read_in_utc(api, org):
+    """Regression: an offset beyond ±15:59 reached PostgreSQL and answered 500."""
+    CompanyFactory(organization=org)
+    response = api.get("/api/v1/orgs/acme/companies/?modified_after=2026-01-23T06:34:14-22:38")
+    assert response.status_code == 200 and response.json()["count"] == 1
+    bad = api.get("/api/v1/orgs/acme/companies/?modified_after=2026-99-01T00:00:00Z")
+    assert bad.status_code == 400 and "modified_after" in bad.json()["fields"]
