@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import ProtectedError, QuerySet
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from fsmbilling.pagination import DeferredJoinPaginator
 from fsmbilling.tenancy import OrgPageMixin, get_for_org
 
 
@@ -94,7 +94,7 @@ class OrgListView(OrgPageMixin, View):
         queryset = self.get_queryset(request)
         if request.GET.get("format") == "csv":
             return self.csv_response(queryset)
-        paginator = Paginator(queryset, self.paginate_by)
+        paginator = DeferredJoinPaginator(queryset, self.paginate_by)
         page = paginator.get_page(request.GET.get("page"))
         for obj in page.object_list:
             # Every row belongs to this organization: share the loaded instance instead of a query per row.

@@ -198,8 +198,26 @@ class ZohoConnector:
         self.close()
 
     @property
+    def api_domain(self) -> str:
+        """The API domain: the one Zoho named for this connection, or the configured sandbox base.
+
+        The sandbox is one more data centre in configuration (zoho-books-v3.md §12.1), so a sandbox connection
+        follows the site's current address (a different port, a new host) instead of the one stored when it
+        connected.
+        """
+        if self.connection.data_centre == FinanceConnection.DataCentre.SANDBOX:
+            return oauth.sandbox_base()
+        return self.connection.api_domain.rstrip("/")
+
+    @property
+    def accounts_server(self) -> str:
+        if self.connection.data_centre == FinanceConnection.DataCentre.SANDBOX:
+            return oauth.sandbox_base()
+        return self.connection.accounts_server
+
+    @property
     def base_url(self) -> str:
-        api_domain = self.connection.api_domain.rstrip("/")
+        api_domain = self.api_domain
         if oauth.trusted_api_domain(api_domain) is None:
             raise AuthError("The connection's API domain is not a known Zoho data centre; reconnect.")
         return f"{api_domain}/{'invoice' if self.edition == 'invoice' else 'books'}/v3"
@@ -215,7 +233,7 @@ class ZohoConnector:
     def authorization_url(self, *, state: str, redirect_uri: str | None = None) -> str:
         """The consent page URL for this connection's client, data centre and edition."""
         return oauth.authorization_url(
-            accounts_server=self.connection.accounts_server,
+            accounts_server=self.accounts_server,
             client_id=self.connection.client_id,
             redirect_uri=redirect_uri or settings.ZOHO_REDIRECT_URI,
             state=state,
@@ -274,7 +292,7 @@ class ZohoConnector:
         """Revoke the refresh token at Zoho and forget the tokens (disconnect, FIN-10)."""
         refresh_token = self.connection.refresh_token
         if refresh_token:
-            oauth.revoke(self._http, accounts_server=self.connection.accounts_server, refresh_token=refresh_token)
+            oauth.revoke(self._http, accounts_server=self.accounts_server, refresh_token=refresh_token)
         FinanceConnection.objects.filter(pk=self.connection.pk).update(
             refresh_token_encrypted="", access_token_encrypted="", access_token_expires_at=None
         )
@@ -353,7 +371,7 @@ class ZohoConnector:
                     try:
                         grant = oauth.refresh(
                             self._http,
-                            accounts_server=row.accounts_server,
+                            accounts_server=self.accounts_server,
                             client_id=row.client_id,
                             client_secret=row.client_secret,
                             refresh_token=row.refresh_token,
@@ -450,9 +468,7 @@ class ZohoConnector:
             query["organization_id"] = self.organization_id
             if self.edition == "invoice":
                 headers["X-com-zoho-invoice-organizationid"] = self.organization_id
-            key = pacing.PacerKey(
-                api_domain=self.connection.api_domain.rstrip("/"), finance_org_id=self.organization_id
-            )
+            key = pacing.PacerKey(api_domain=self.api_domain, finance_org_id=self.organization_id)
         encoded = self._encode(body)
         headers.update(encoded.pop("headers", {}))
         url = self.base_url + path

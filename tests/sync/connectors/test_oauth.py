@@ -154,6 +154,8 @@ def test_access_denied_blocks_refreshing_for_the_window(sandbox, connector, conn
 
 
 def test_an_untrusted_api_domain_is_never_called(sandbox, connection):
+    # A Zoho data centre's connection with a forged API domain (a sandbox connection always uses the configured base).
+    connection.data_centre = "US"
     connection.api_domain = "https://www.zohoapis.com.evil.example"
     connector = zoho.connector_for(connection, clock=sandbox.clock)
     sandbox.transport.clear()
