@@ -9,12 +9,14 @@ by their primary keys only, then loaded with their joins, in ONE query::
 
 A plain ``OFFSET 99900`` builds (and discards) 99,900 whole rows with all their joins; the inner query above walks
 only the index that serves the ordering (usually an index-only scan), and the joins are made for the 50 rows kept.
-The outer query keeps the filters, joins, annotations and ordering of the original queryset, so it returns exactly the
-rows of the inner one in the same order (the list selectors always order with the id as the last key), and
-``prefetch_related`` still runs once per page. The number of queries is the same as with ``Paginator``.
+The filters are applied once, in the inner query; the outer one loads those ids with the original queryset's
+``select_related``, ``only``/``defer`` and ordering (the list selectors always order with the id as the last key), so
+it returns the rows of the inner one in the same order, and ``prefetch_related`` still runs once per page. (A
+queryset with annotations keeps its filters in the outer query too, since the annotations may depend on them.) The
+number of queries is the same as with ``Paginator``.
 
-Querysets where "the same rows by id" is not the same thing (DISTINCT, UNION…, ``values()``) and plain lists are
-paginated as ``Paginator`` does.
+Querysets where "the same rows by id" is not the same thing (DISTINCT, UNION…, GROUP BY, ``values()``), unordered
+querysets and plain lists are paginated as ``Paginator`` does.
 """
 
 from __future__ import annotations
@@ -41,12 +43,21 @@ def page_rows(object_list, bottom: int, top: int):
     if top <= bottom:
         return object_list.none()
     ids = object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top]
-    return object_list.filter(pk__in=ids)
+    if object_list.query.annotations or object_list.query.extra:
+        return object_list.filter(pk__in=ids)  # the outer query needs the original one's computed columns
+    # The ids already went through every filter: the outer query only loads them (joins, prefetches, ordering).
+    rows = object_list.model._base_manager.filter(pk__in=ids)
+    rows.query.select_related = object_list.query.select_related
+    rows.query.deferred_loading = object_list.query.deferred_loading
+    rows._prefetch_related_lookups = object_list._prefetch_related_lookups
+    return rows.order_by(*object_list.query.order_by) if object_list.query.order_by else rows
 
 
 def _deferrable(object_list) -> bool:
     if not isinstance(object_list, QuerySet) or object_list._iterable_class is not ModelIterable:
         return False
     query = object_list.query
-    return not (query.distinct or query.combinator or query.is_sliced or query.group_by is not None)
-
+    if query.distinct or query.combinator or query.is_sliced or query.group_by is not None:
+        return False
+    # Ordered by order_by() or by the model's Meta.ordering (which the outer query then has too).
+    return bool(query.order_by or (query.default_ordering and query.get_meta().ordering))

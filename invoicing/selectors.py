@@ -10,6 +10,15 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from fsmbilling.models import Company, Contact, Organization, WorkOrder, WorkOrderLine
+from fsmbilling.search import (
+    ESTIMATE,
+    INVOICE,
+    apply_search,
+    customer_search,
+    either,
+    found,
+    work_order_found,
+)
 from fsmbilling.selectors.common import order
 from invoicing import books as booksmod
 from invoicing.models import Estimate, Invoice, Payment, PaymentAllocation
@@ -22,13 +31,7 @@ def invoice_list(*, organization: Organization, search: str = "", filters: dict 
     filters = filters or {}
     queryset = Invoice.objects.filter(organization=organization).select_related("company", "contact", "currency")
     if search:
-        queryset = queryset.filter(
-            Q(number__icontains=search)
-            | Q(books_number__icontains=search)
-            | Q(company__name__icontains=search)
-            | Q(contact__last_name__icontains=search)
-            | Q(work_order__number__icontains=search)
-        )
+        queryset = apply_search(queryset, invoice_search(organization, search))
     if filters.get("state"):
         queryset = queryset.filter(state=filters["state"])
     if filters.get("status"):
@@ -48,9 +51,7 @@ def estimate_list(*, organization: Organization, search: str = "", filters: dict
     filters = filters or {}
     queryset = Estimate.objects.filter(organization=organization).select_related("company", "contact", "currency")
     if search:
-        queryset = queryset.filter(
-            Q(number__icontains=search) | Q(company__name__icontains=search) | Q(contact__last_name__icontains=search)
-        )
+        queryset = apply_search(queryset, estimate_search(organization, search))
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
     if filters.get("modified_after"):
@@ -70,6 +71,24 @@ def payment_list(*, organization: Organization, search: str = "", filters: dict 
     if filters.get("modified_after"):
         queryset = queryset.filter(updated_at__gt=filters["modified_after"])
     return order(queryset.prefetch_related("allocations"), ordering, ("-date", "-id"))
+
+
+def invoice_search(organization: Organization, text: str) -> Q | None:
+    """Number (word start or end), Books number, the customer's searched fields, or the work order's number or
+    summary; each through its table's index (fsmbilling/search.py, migration fsmbilling 0003)."""
+    return either(
+        found("pk", Invoice, organization, INVOICE, text, identifier="number"),
+        customer_search(organization, text),
+        work_order_found("work_order_id", organization, text),
+    )
+
+
+def estimate_search(organization: Organization, text: str) -> Q | None:
+    """Number (word start or end) or the customer's searched fields."""
+    return either(
+        found("pk", Estimate, organization, ESTIMATE, text, identifier="number"),
+        customer_search(organization, text),
+    )
 
 
 def _int(value) -> int:

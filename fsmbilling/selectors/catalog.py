@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from fsmbilling.models import ServicePart
+from fsmbilling.search import apply_search, service_part_search
 from fsmbilling.selectors.common import order
 
 
@@ -13,12 +14,7 @@ def service_part_list(*, organization, search: str = "", filters: dict | None = 
     queryset = ServicePart.objects.filter(organization=organization).select_related("default_tax")
     filters = filters or {}
     if search:
-        queryset = queryset.filter(
-            Q(name__icontains=search)
-            | Q(sku__icontains=search)
-            | Q(description__icontains=search)
-            | Q(hsn_sac__startswith=search)
-        )
+        queryset = apply_search(queryset, service_part_search(organization, search))
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
     if filters.get("kind"):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from fsmbilling.models import Company, Contact
+from fsmbilling.search import apply_search, company_search, contact_search
 from fsmbilling.selectors.common import order
 
 
@@ -12,7 +13,7 @@ def company_list(*, organization, search: str = "", filters: dict | None = None,
     queryset = Company.objects.filter(organization=organization).select_related("currency")
     filters = filters or {}
     if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(email__icontains=search) | Q(phone__icontains=search))
+        queryset = apply_search(queryset, company_search(organization, search))
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
     if filters.get("modified_after"):
@@ -28,14 +29,7 @@ def contact_list(*, organization, search: str = "", filters: dict | None = None,
     queryset = Contact.objects.filter(organization=organization).select_related("company")
     filters = filters or {}
     if search:
-        queryset = queryset.filter(
-            Q(first_name__icontains=search)
-            | Q(last_name__icontains=search)
-            | Q(email__icontains=search)
-            | Q(phone__icontains=search)
-            | Q(mobile__icontains=search)
-            | Q(company__name__icontains=search)
-        )
+        queryset = apply_search(queryset, contact_search(organization, search))
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
     company = str(filters.get("company") or "")

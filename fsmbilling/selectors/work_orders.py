@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from fsmbilling.models import Asset, ServiceAppointment, WorkOrder
+from fsmbilling.search import apply_search, appointment_search, asset_search, work_order_search
 from fsmbilling.selectors.common import order
 
 
@@ -15,12 +16,7 @@ def work_order_list(*, organization, search: str = "", filters: dict | None = No
     )
     filters = filters or {}
     if search:
-        queryset = queryset.filter(
-            Q(number__icontains=search)
-            | Q(summary__icontains=search)
-            | Q(company__name__icontains=search)
-            | Q(contact__last_name__icontains=search)
-        )
+        queryset = apply_search(queryset, work_order_search(organization, search))
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
     if filters.get("priority"):
@@ -44,7 +40,7 @@ def appointment_list(*, organization, search: str = "", filters: dict | None = N
     )
     filters = filters or {}
     if search:
-        queryset = queryset.filter(Q(work_order__number__icontains=search) | Q(work_order__summary__icontains=search))
+        queryset = apply_search(queryset, appointment_search(organization, search))
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
     if filters.get("work_order"):
@@ -58,12 +54,7 @@ def asset_list(*, organization, search: str = "", filters: dict | None = None, o
     queryset = Asset.objects.filter(organization=organization).select_related("organization", "company", "contact")
     filters = filters or {}
     if search:
-        queryset = queryset.filter(
-            Q(name__icontains=search)
-            | Q(serial_number__icontains=search)
-            | Q(company__name__icontains=search)
-            | Q(contact__last_name__icontains=search)
-        )
+        queryset = apply_search(queryset, asset_search(organization, search))
     if filters.get("company"):
         queryset = queryset.filter(company_id=filters["company"])
     if filters.get("contact"):

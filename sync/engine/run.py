@@ -80,6 +80,7 @@ class Engine:
         self.books_custom_fields: dict[str, tuple] = {}
         self.api_calls = 0
         self._marked: dict[str, set[int]] = {}
+        self._open_failures: dict[str, tuple[set[int], set[str]]] = {}
         self._last_heartbeat = timezone.now()
 
     # --- Plumbing used by the module syncs ---
@@ -223,8 +224,19 @@ class Engine:
             ).exclude(run=self.run).update(state=SyncFailure.State.RESOLVED)
         self.count(module, direction, "failed")
 
+    def _open_failure_keys(self, kind: str) -> tuple[set[int], set[str]]:
+        """Local and remote ids with open failures of earlier runs, read once per kind (not once per record)."""
+        if kind not in self._open_failures:
+            rows = SyncFailure.objects.filter(
+                organization=self.organization, kind=kind, state=SyncFailure.State.OPEN
+            ).values_list("local_id", "remote_id")
+            self._open_failures[kind] = ({lid for lid, _r in rows if lid is not None}, {rid for _l, rid in rows if rid})
+        return self._open_failures[kind]
+
     def _resolve_failures(self, kind: str, local_id: int | None, remote_id: str | None) -> None:
-        if local_id is None and not remote_id:
+        """A record that went through cleanly closes its open failures of earlier runs."""
+        local_ids, remote_ids = self._open_failure_keys(kind)
+        if (local_id is None or local_id not in local_ids) and (not remote_id or remote_id not in remote_ids):
             return
         query = SyncFailure.objects.filter(organization=self.organization, kind=kind, state=SyncFailure.State.OPEN)
         query = query.filter(local_id=local_id) if local_id is not None else query.filter(remote_id=remote_id)
