@@ -115,15 +115,9 @@ class CustomerSync:
             engine.report_local_deletions(SyncLink.Kind.CONTACT_PERSON, Contact, "contacts")
         changed_since = engine.cursor_for(self.module)
         local_since = engine.cursor_for(self.module, "local")
-        remote_changed: dict[str, remote.Customer] = {}
-        seen_ids: set[str] = set()
-        for page in engine.connector.list_contacts(changed_since=changed_since):
-            for row in page.items:
-                if row.contact_id in seen_ids or not self.belongs(row):
-                    continue
-                seen_ids.add(row.contact_id)
-                remote_changed[row.contact_id] = row
-            engine.heartbeat(self.module)
+        remote_changed = {
+            row.contact_id: row for row in engine.contact_rows(changed_since, self.module) if self.belongs(row)
+        }
         links = {
             link.remote_id: link
             for link in SyncLink.objects.filter(
@@ -189,8 +183,7 @@ class CustomerSync:
 
         if engine.import_only:
             return
-        for local in self._local_candidates(local_since, exclude=processed_local):
-            link = engine.link_for_local(self.kind, local.pk)
+        for local, link in engine.with_links(self.kind, self._local_candidates(local_since, exclude=processed_local)):
             if link is None and local.pk in matcher.skipped_local:
                 continue
             if link is None and changed_since is None:

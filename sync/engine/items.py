@@ -45,11 +45,12 @@ class ItemSync:
             for row in page.items:
                 rows.setdefault(row.item_id, row)
             engine.heartbeat(MODULE)
+        # Only what the comparison needs; the few changed links load the rest when they are used.
         links = {
             each.remote_id: each
-            for each in SyncLink.objects.filter(organization=engine.organization, kind=SyncLink.Kind.ITEM).exclude(
-                remote_id=""
-            )
+            for each in SyncLink.objects.filter(organization=engine.organization, kind=SyncLink.Kind.ITEM)
+            .exclude(remote_id="")
+            .only("id", "organization_id", "kind", "remote_id", "local_id", "state", "remote_modified_at")
         }
         changed = [
             item_id
@@ -68,14 +69,18 @@ class ItemSync:
                 engine.mark_broken(link, MODULE, "Deleted in Books")
 
         by_name: dict[str, list[ServicePart]] = {}
-        linked_local = {each.local_id for each in links.values() if each.local_id}
+        linked_local = SyncLink.objects.filter(
+            organization=engine.organization, kind=SyncLink.Kind.ITEM, local_id__isnull=False
+        ).values("local_id")
         # Match review decisions (SYN-7): "skip" keeps both records out of sync; "create" never links by name.
         decisions = match_decisions(engine.organization, SyncLink.Kind.ITEM)
         skipped_local = {d.local_id for d in decisions.values() if d.action == "skip"}
         skipped_remote = {d.remote_id for d in decisions.values() if d.action == "skip" and d.remote_id}
         if engine.duplicates == "overwrite":
-            for part in ServicePart.objects.filter(organization=engine.organization, status=Status.ACTIVE).exclude(
-                pk__in=linked_local | set(decisions)
+            for part in (
+                ServicePart.objects.filter(organization=engine.organization, status=Status.ACTIVE)
+                .exclude(pk__in=linked_local)
+                .exclude(pk__in=list(decisions))
             ):
                 by_name.setdefault(c.match_key(part.name), []).append(part)
         processed: set[int] = set()
@@ -126,8 +131,7 @@ class ItemSync:
         )
         if local_since is not None:
             candidates = candidates.filter(Q(updated_at__gte=local_since) | Q(pk__in=engine.marked_local_ids("item")))
-        for local in candidates.order_by("pk").iterator(chunk_size=500):
-            link = engine.link_for_local(SyncLink.Kind.ITEM, local.pk)
+        for local, link in engine.with_links(SyncLink.Kind.ITEM, candidates.order_by("pk").iterator(chunk_size=500)):
             if link is None and local.pk in skipped_local:
                 continue
             engine.guarded(

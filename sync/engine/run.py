@@ -62,6 +62,8 @@ class Engine:
         self.settings, _created = SyncSettings.objects.get_or_create(organization=self.organization)
         self.connection = FinanceConnection.objects.filter(organization=self.organization).first()
         self._connector = connector
+        if connector is not None and getattr(connector, "_http", None) is not None:
+            connector._http.event_hooks.setdefault("request", []).append(self._count_call)
         self._transport = transport
         self._clock = clock
         self.sync_type = self.settings.sync_type
@@ -81,6 +83,7 @@ class Engine:
         self.api_calls = 0
         self._marked: dict[str, set[int]] = {}
         self._open_failures: dict[str, tuple[set[int], set[str]]] = {}
+        self._contact_rows: dict[str, list] = {}
         self._last_heartbeat = timezone.now()
 
     # --- Plumbing used by the module syncs ---
@@ -243,6 +246,40 @@ class Engine:
         query.exclude(run=self.run).update(state=SyncFailure.State.RESOLVED)
 
     # --- The link table ---
+
+    def contact_rows(self, changed_since: dt.datetime | None, module: str) -> list:
+        """Books contacts changed since then, read once per run and shared by the customer modules."""
+        key = changed_since.isoformat() if changed_since else ""
+        if key not in self._contact_rows:
+            rows: dict[str, Any] = {}
+            for page in self.connector.list_contacts(changed_since=changed_since):
+                for row in page.items:
+                    rows.setdefault(row.contact_id, row)
+                self.heartbeat(module)
+            self._contact_rows[key] = list(rows.values())
+        return self._contact_rows[key]
+
+    def with_links(self, kind: str, records, chunk: int = 500):
+        """Pairs (record, its link or None), reading the links 500 records at a time instead of one by one."""
+        batch: list = []
+
+        def flush():
+            links = {
+                link.local_id: link
+                for link in SyncLink.objects.filter(
+                    organization=self.organization, kind=kind, local_id__in=[r.pk for r in batch]
+                )
+            }
+            pairs = [(record, links.get(record.pk)) for record in batch]
+            batch.clear()
+            return pairs
+
+        for record in records:
+            batch.append(record)
+            if len(batch) >= chunk:
+                yield from flush()
+        if batch:
+            yield from flush()
 
     def link_for_local(self, kind: str, local_id: int) -> SyncLink | None:
         return SyncLink.objects.filter(organization=self.organization, kind=kind, local_id=local_id).first()
