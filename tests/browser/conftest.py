@@ -27,9 +27,10 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def _browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as playwright_api
+
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `./run test` installs Debian's chromium; run it that way.")
     # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from "async" contexts.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
