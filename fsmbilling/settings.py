@@ -95,6 +95,12 @@ LOGOUT_REDIRECT_URL = "login"
 # Failed logins allowed per email and per client address in LOGIN_THROTTLE_WINDOW seconds.
 LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
 LOGIN_THROTTLE_WINDOW = env.int("LOGIN_THROTTLE_WINDOW", default=900)
+# Behind reverse proxies: how many of them append to X-Forwarded-For (0 = use the connecting address).
+LOGIN_THROTTLE_PROXY_COUNT = env.int("LOGIN_THROTTLE_PROXY_COUNT", default=0)
+
+# CSV import limits (REC-10)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -204,6 +210,8 @@ ZOHO_CLIENT_ID = env.str("ZOHO_CLIENT_ID", default="")
 ZOHO_CLIENT_SECRET = env.str("ZOHO_CLIENT_SECRET", default="")
 ZOHO_REDIRECT_URI = env.str("ZOHO_REDIRECT_URI", default=SITE_URL.rstrip("/") + "/billing/oauth/callback/")
 FINANCE_DEFAULT_PROVIDER = env.str("FINANCE_DEFAULT_PROVIDER", default="sandbox")
+# Editions whose requests are sent as a form field JSONString instead of JSON (in case real Zoho Invoice needs it).
+ZOHO_FORM_BODY_EDITIONS = tuple(env.list("ZOHO_FORM_BODY_EDITIONS", default=[]))
 ZOHO_DEFAULT_DATA_CENTRE = env.str("ZOHO_DEFAULT_DATA_CENTRE", default="US")
 # OAuth client the portal uses with the sandbox's accounts server (registered on first use when empty).
 SANDBOX_OAUTH_CLIENT_ID = env.str("SANDBOX_OAUTH_CLIENT_ID", default="")
