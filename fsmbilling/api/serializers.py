@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from fsmbilling.api.base import OrgModelSerializer, OrgPrimaryKeyRelatedField
 from fsmbilling.models import Company, Currency, PaymentTerm, Tax, TaxExemption
+from fsmbilling.services.companies import company_create, company_update
 
 ADDRESS_HELP = "Object with attention, address, street2, city, state, state_code, zip, country, phone, fax."
 
@@ -83,6 +84,8 @@ class CompanySerializer(ServiceSerializer):
     service_address = serializers.JSONField(required=False, help_text=ADDRESS_HELP)
     custom_fields = serializers.JSONField(required=False, help_text="Object of custom field api_name: value.")
     books = BooksBlockField()
+    create_service = staticmethod(company_create)
+    update_service = staticmethod(company_update)
 
     class Meta:
         model = Company
@@ -111,13 +114,3 @@ class CompanySerializer(ServiceSerializer):
             "books",
         ]
         read_only_fields = ["id", "created_at", "updated_at", "books"]
-
-
-def _services():
-    from fsmbilling.services import companies
-
-    CompanySerializer.create_service = staticmethod(companies.company_create)
-    CompanySerializer.update_service = staticmethod(companies.company_update)
-
-
-_services()
